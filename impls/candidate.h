@@ -1,0 +1,58 @@
+// The one interface every candidate is reached through: built-in variants, and later C plugins and external
+// programs (DESIGN.md §4). Its call mirrors the plugin ABI: one spec, one position per token, Q and
+// optionally K rotated in place.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reference/rope_spec.h"
+#include "reference/tensor.h"
+
+namespace ropebench {
+
+enum class CallStatus {
+  kOk,
+  kUnsupported,  // the candidate declined this case: reported as skipped, never as passed
+  kError,        // the candidate failed (an external program's crash, a plugin's error code)
+};
+
+struct CallResult {
+  CallStatus status = CallStatus::kOk;
+  std::string message;  // why, when not kOk
+};
+
+// What a candidate declares it can do; a case outside it is skipped before the candidate is called.
+struct Capabilities {
+  std::vector<DType> dtypes;
+  std::vector<Pairing> pairings;
+  std::vector<Scaling> scalings;
+  bool strided = true;     // accepts views that are not packed [tokens][heads][head_dim]
+  bool emulation = false;  // an emulation of common practice: validated only when named
+  std::string description;
+};
+
+// Capabilities with every dtype, pairing and scaling.
+Capabilities AllCapabilities(std::string description);
+
+// Empty when the case is within the capabilities, else why not ("dtype bf16 not supported").
+std::string UnsupportedReason(const Capabilities& capabilities, const RopeSpec& spec, DType dtype,
+                              bool contiguous);
+
+class Candidate {
+ public:
+  virtual ~Candidate() = default;
+  virtual std::string_view name() const = 0;
+  virtual const Capabilities& capabilities() const = 0;
+
+  // Rotates q and, when k is not null, k in place (K may have fewer heads: GQA). The caller guarantees a
+  // valid spec with seq_len resolved, positions.size() == q.tokens == k->tokens, and positions >= 0.
+  // Non-const: a candidate may keep state between calls (which the history check exists to catch).
+  virtual CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions,
+                            const TensorView& q, const TensorView* k) = 0;
+};
+
+}  // namespace ropebench

@@ -1,0 +1,27 @@
+// One registry of candidates, queried by name (simdjson's habit): built-in variants now, plugins and
+// external programs added to the same table later.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "impls/candidate.h"
+
+namespace ropebench {
+
+class Registry {
+ public:
+  // Refuses (returns false) a second candidate with the same name.
+  bool Add(std::unique_ptr<Candidate> candidate);
+  Candidate* Find(std::string_view name) const;  // nullptr when absent
+  std::vector<Candidate*> All() const;
+
+ private:
+  std::vector<std::unique_ptr<Candidate>> candidates_;
+};
+
+// Every built-in variant, in the order `ropebench list` shows them.
+Registry BuiltinRegistry();
+
+}  // namespace ropebench

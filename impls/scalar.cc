@@ -1,0 +1,33 @@
+// scalar: angles p * theta_i formed in double (exact position, double frequencies), cos and sin in double
+// then rounded to f32, rotation in f32, storage f32 / f16 / bf16 with round-to-nearest-even.
+#include <cmath>
+
+#include "impls/inv_freq.h"
+#include "impls/pairwise_candidate.h"
+#include "impls/variants.h"
+
+namespace ropebench {
+namespace {
+
+class ScalarCandidate final : public PairwiseCandidate {
+ public:
+  ScalarCandidate()
+      : PairwiseCandidate("scalar", AllCapabilities("portable C++: double angles, f32 rotation")) {}
+
+ protected:
+  CosSinFn PrepareCosSin(const RopeSpec& spec) override {
+    return [freq = ComputeRopeFrequencies(spec)](int64_t position, float* cos, float* sin) {
+      for (size_t i = 0; i < freq.inv_freq.size(); ++i) {
+        const double angle = static_cast<double>(position) * freq.inv_freq[i];
+        cos[i] = static_cast<float>(freq.attention_factor * std::cos(angle));
+        sin[i] = static_cast<float>(freq.attention_factor * std::sin(angle));
+      }
+    };
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Candidate> MakeScalarCandidate() { return std::make_unique<ScalarCandidate>(); }
+
+}  // namespace ropebench
