@@ -25,6 +25,12 @@ struct CallResult {
   std::string message;  // why, when not kOk
 };
 
+// How a candidate computes, which decides the error it may show (bench/tolerances).
+enum class Arithmetic {
+  kF32,  // f32 arithmetic between loading and storing (the common case)
+  kF64,  // double arithmetic, rounded once at the store
+};
+
 // What a candidate declares it can do; a case outside it is skipped before the candidate is called.
 struct Capabilities {
   std::vector<DType> dtypes;
@@ -32,6 +38,7 @@ struct Capabilities {
   std::vector<Scaling> scalings;
   bool strided = true;     // accepts views that are not packed [tokens][heads][head_dim]
   bool emulation = false;  // an emulation of common practice: validated only when named
+  Arithmetic arithmetic = Arithmetic::kF32;
   std::string description;
 };
 

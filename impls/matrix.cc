@@ -58,8 +58,11 @@ class MatrixCandidate final : public Candidate {
     }
   }
 
-  Capabilities capabilities_ =
-      AllCapabilities("RoFormer block-diagonal rotation matrix, dense product in double");
+  Capabilities capabilities_ = [] {
+    Capabilities c = AllCapabilities("RoFormer block-diagonal rotation matrix, product in double");
+    c.arithmetic = Arithmetic::kF64;
+    return c;
+  }();
 };
 
 }  // namespace

@@ -31,7 +31,7 @@ void ErrorAccumulator::Add(const DenseTensor& y, const DenseTensor& r) {
     for (int64_t h = 0; h < r.heads; ++h) {
       for (int i = 0; i < rotary_dim_ / 2; ++i) {
         const PairIndex pair = PairElements(pairing_, rotary_dim_, i);
-        const double norm = std::max(std::hypot(r.at(t, h, pair.first), r.at(t, h, pair.second)),
+        const double norm = std::max(PairNorm(r.at(t, h, pair.first), r.at(t, h, pair.second)),
                                      std::numeric_limits<double>::min());
         const double error = std::max(AbsError(y.at(t, h, pair.first), r.at(t, h, pair.first)),
                                       AbsError(y.at(t, h, pair.second), r.at(t, h, pair.second))) /

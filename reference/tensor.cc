@@ -68,10 +68,15 @@ double WidenElement(const void* data, DType dtype, int64_t index) {
 
 DenseTensor Widen(const TensorView& view) {
   DenseTensor dense(view.tokens, view.heads, view.head_dim);
+  double* out = dense.values.data();
   for (int64_t t = 0; t < view.tokens; ++t) {
     for (int64_t h = 0; h < view.heads; ++h) {
-      for (int64_t d = 0; d < view.head_dim; ++d) {
-        dense.at(t, h, d) = WidenElement(view.data, view.dtype, view.Offset(t, h, d));
+      const int64_t row = view.Offset(t, h, 0);
+      if (view.dtype == DType::kF32) {
+        const float* in = static_cast<const float*>(view.data) + row;
+        for (int64_t d = 0; d < view.head_dim; ++d) *out++ = in[d];
+      } else {
+        for (int64_t d = 0; d < view.head_dim; ++d) *out++ = WidenElement(view.data, view.dtype, row + d);
       }
     }
   }

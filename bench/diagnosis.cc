@@ -1,0 +1,328 @@
+#include "bench/diagnosis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "fmt/format.h"
+#include "impls/numeric.h"
+#include "reference/frequencies.h"
+#include "reference/metrics.h"
+#include "reference/rope_reference.h"
+
+namespace ropebench {
+namespace {
+
+// A hypothesis explains the output when it matches within this multiple of the case's tolerance.
+constexpr double kExplainSlack = 2;
+// Diagnosis looks at no more than this many tokens (the worst ones first): enough to tell hypotheses apart.
+constexpr size_t kMaxTokens = 48;
+
+// How a hypothesis forms cos and sin.
+enum class AngleMode {
+  kExact,           // the reference's extended precision
+  kFp32Product,     // float(p) * float(theta) in float32
+  kFp32Angle,       // the exact angle rounded to float32 before cos/sin
+  kBf16Frequencies, // theta rounded to bf16, product in float32
+  kBf16Table,       // cos and sin rounded to bf16
+};
+
+enum class Twist { kNone, kInverted, kCosSinSwapped };
+
+struct Hypothesis {
+  std::string code;
+  std::string detail;
+  RopeSpec spec;                   // what the candidate seems to have used
+  std::vector<int64_t> positions;  // likewise
+  AngleMode angles = AngleMode::kExact;
+  Twist twist = Twist::kNone;
+  // Frequencies taken over this many dims while rotating spec.rotary_dim (partial rotary bug); 0 = same.
+  int frequency_dim = 0;
+};
+
+CosSinTable HypothesisTable(const Hypothesis& h) {
+  const int pairs = h.spec.rotary_dim / 2;
+  RopeSpec frequency_spec = h.spec;
+  if (h.frequency_dim != 0) frequency_spec.rotary_dim = h.frequency_dim;
+  if (h.angles == AngleMode::kExact && h.frequency_dim == 0 && h.twist == Twist::kNone) {
+    return ReferenceCosSin(h.spec, h.positions);
+  }
+  const std::vector<long double> theta =
+      InverseFrequenciesExtended(ResolveSeqLen(frequency_spec, h.positions));
+  const long double attention = AttentionFactorExtended(ResolveSeqLen(frequency_spec, h.positions));
+  CosSinTable table(h.positions.size(), std::vector<CosSin>(pairs));
+  for (size_t t = 0; t < h.positions.size(); ++t) {
+    for (int i = 0; i < pairs; ++i) {
+      const long double p = static_cast<long double>(h.positions[t]);
+      long double angle = p * theta[i];
+      switch (h.angles) {
+        case AngleMode::kExact:
+        case AngleMode::kBf16Table:
+          break;
+        case AngleMode::kFp32Product:
+          angle = static_cast<float>(p) * static_cast<float>(theta[i]);
+          break;
+        case AngleMode::kFp32Angle:
+          angle = static_cast<float>(angle);
+          break;
+        case AngleMode::kBf16Frequencies:
+          angle = static_cast<float>(p) * BF16ToFloat(FloatToBF16(static_cast<float>(theta[i])));
+          break;
+      }
+      CosSin cs{attention * std::cos(angle), attention * std::sin(angle)};
+      if (h.angles == AngleMode::kBf16Table) {
+        cs.cos = BF16ToFloat(FloatToBF16(static_cast<float>(cs.cos)));
+        cs.sin = BF16ToFloat(FloatToBF16(static_cast<float>(cs.sin)));
+      }
+      if (h.twist == Twist::kInverted) cs.sin = -cs.sin;
+      if (h.twist == Twist::kCosSinSwapped) std::swap(cs.cos, cs.sin);
+      table[t][i] = cs;
+    }
+  }
+  return table;
+}
+
+// The tokens diagnosis looks at: the worst first, so that every hypothesis faces the failures.
+std::vector<int64_t> TokensToExamine(const Observation& o) {
+  ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
+  for (size_t n = 0; n < o.inputs.size(); ++n) {
+    accumulator.Add(o.outputs[n], ApplyRope(o.spec, o.positions, o.inputs[n]));
+  }
+  const std::vector<double> errors = accumulator.Result().token_max_pair_error;
+  std::vector<int64_t> tokens(errors.size());
+  for (size_t t = 0; t < tokens.size(); ++t) tokens[t] = static_cast<int64_t>(t);
+  std::stable_sort(tokens.begin(), tokens.end(),
+                   [&](int64_t a, int64_t b) { return errors[a] > errors[b]; });
+  if (tokens.size() > kMaxTokens) tokens.resize(kMaxTokens);
+  return tokens;
+}
+
+DenseTensor SelectTokens(const DenseTensor& x, const std::vector<int64_t>& tokens) {
+  DenseTensor out(static_cast<int64_t>(tokens.size()), x.heads, x.head_dim);
+  const int64_t row = x.heads * x.head_dim;
+  for (size_t n = 0; n < tokens.size(); ++n) {
+    std::copy_n(x.values.begin() + tokens[n] * row, row, out.values.begin() + n * row);
+  }
+  return out;
+}
+
+bool Explains(const Hypothesis& h, const Observation& o) {
+  const CosSinTable table = HypothesisTable(h);
+  ErrorAccumulator accumulator(h.spec.pairing, h.spec.rotary_dim, UnitRoundoff(o.dtype));
+  for (size_t n = 0; n < o.inputs.size(); ++n) {
+    accumulator.Add(o.outputs[n], RotatePairs(o.inputs[n], h.spec.pairing, h.spec.rotary_dim, table));
+  }
+  return accumulator.Result().max_pair_error <= kExplainSlack * o.tolerance;
+}
+
+std::vector<Hypothesis> Hypotheses(const Observation& o) {
+  std::vector<Hypothesis> list;
+  auto with_spec = [&](std::string code, std::string detail, auto&& change) {
+    Hypothesis h{std::move(code), std::move(detail), o.spec, o.positions};
+    change(h.spec);
+    if (h.spec != o.spec) list.push_back(std::move(h));
+  };
+  auto with_positions = [&](std::string detail, auto&& change) {
+    Hypothesis h{"position_offset", std::move(detail), o.spec, o.positions};
+    for (size_t t = 0; t < h.positions.size(); ++t) h.positions[t] = change(t, h.positions[t]);
+    if (h.positions != o.positions) list.push_back(std::move(h));
+  };
+  auto with_angles = [&](std::string code, std::string detail, AngleMode angles, Twist twist) {
+    Hypothesis h{std::move(code), std::move(detail), o.spec, o.positions};
+    h.angles = angles;
+    h.twist = twist;
+    list.push_back(std::move(h));
+  };
+  const RopeSpec& s = o.spec;
+
+  with_spec("pairing_swapped",
+            fmt::format("output matches {} pairing, the spec says {}",
+                        ToString(s.pairing == Pairing::kInterleaved ? Pairing::kHalfSplit
+                                                                    : Pairing::kInterleaved),
+                        ToString(s.pairing)),
+            [](RopeSpec& x) {
+              x.pairing = x.pairing == Pairing::kInterleaved ? Pairing::kHalfSplit
+                                                             : Pairing::kInterleaved;
+            });
+  with_positions("every position is one too large", [](size_t, int64_t p) { return p + 1; });
+  with_positions("every position is one too small", [](size_t, int64_t p) { return p - 1; });
+  with_positions("positions taken as the token index 0..T-1, not the positions given",
+                 [](size_t t, int64_t) { return static_cast<int64_t>(t); });
+  with_positions("every position pinned at 0", [](size_t, int64_t) { return int64_t{0}; });
+  with_angles("rotation_inverted", "rotated by -angle (sin sign flipped)", AngleMode::kExact,
+              Twist::kInverted);
+  with_angles("cos_sin_swapped", "cos and sin swapped", AngleMode::kExact, Twist::kCosSinSwapped);
+  if (s.rotary_dim < s.head_dim) {
+    with_spec("partial_rotary_ignored",
+              fmt::format("the whole head ({} dims) rotated, not the first rotary_dim = {}",
+                          s.head_dim, s.rotary_dim),
+              [](RopeSpec& x) { x.rotary_dim = x.head_dim; });
+    Hypothesis h{"partial_rotary_ignored",
+                 fmt::format("frequencies computed over head_dim = {} instead of rotary_dim = {}",
+                             s.head_dim, s.rotary_dim),
+                 s, o.positions};
+    h.frequency_dim = s.head_dim;
+    list.push_back(std::move(h));
+  }
+  if (s.scaling != Scaling::kNone) {
+    with_spec("scaling_ignored",
+              fmt::format("plain RoPE: the {} scaling was not applied", ToString(s.scaling)),
+              [](RopeSpec& x) {
+                x.scaling = Scaling::kNone;
+                x.attention_factor = 1.0;
+              });
+    with_spec("scaling_ignored",
+              fmt::format("the {} frequencies were not applied (attention factor was)",
+                          ToString(s.scaling)),
+              [&](RopeSpec& x) {
+                x.attention_factor = AttentionFactor(s);
+                x.scaling = Scaling::kNone;
+              });
+  }
+  if (s.scaling == Scaling::kYarn) {
+    with_spec("scaling_mismatch",
+              fmt::format("YaRN correction range {} (truncate={})",
+                          s.truncate ? "not floored/ceiled" : "floored/ceiled", !s.truncate),
+              [&](RopeSpec& x) {
+                x.truncate = !x.truncate;
+                x.attention_factor = AttentionFactor(s);
+              });
+    with_spec("scaling_mismatch", "YaRN beta_fast and beta_slow swapped", [&](RopeSpec& x) {
+      std::swap(x.beta_fast, x.beta_slow);
+      x.attention_factor = AttentionFactor(s);
+    });
+  }
+  if (s.scaling == Scaling::kLlama3) {
+    with_spec("scaling_mismatch", "Llama-3 factor hard-coded to 8", [](RopeSpec& x) { x.factor = 8; });
+    with_spec("scaling_mismatch", "Llama-3 low and high frequency factors swapped",
+              [](RopeSpec& x) { std::swap(x.low_freq_factor, x.high_freq_factor); });
+  }
+  if (s.scaling == Scaling::kLongrope) {
+    const bool uses_long = s.seq_len > s.original_max_positions;
+    with_spec("scaling_mismatch",
+              fmt::format("LongRoPE {} factors used at seq_len {} (original {}): the switch must be "
+                          "seq_len > original_max_positions",
+                          uses_long ? "short" : "long", s.seq_len, s.original_max_positions),
+              [&](RopeSpec& x) {
+                x.seq_len = uses_long ? x.original_max_positions : x.original_max_positions + 1;
+              });
+  }
+  if (s.scaling == Scaling::kDynamicNtk) {
+    with_spec("scaling_mismatch",
+              fmt::format("dynamic NTK base computed for another length than seq_len {}", s.seq_len),
+              [](RopeSpec& x) { x.seq_len = x.original_max_positions; });
+  }
+  for (double base : {1e4, 1e5, 5e5, 1e6, 1e7}) {
+    with_spec("base_mismatch", fmt::format("base {:g} used, the spec says {:g}", base, s.base),
+              [&](RopeSpec& x) { x.base = base; });
+  }
+  const double attention = AttentionFactor(s);
+  if (attention != 1.0) {
+    with_spec("attention_factor_missing",
+              fmt::format("attention factor {:.6g} not applied", attention),
+              [](RopeSpec& x) { x.attention_factor = 1.0; });
+    with_spec("attention_factor_squared",
+              fmt::format("attention factor applied twice ({:.6g} instead of {:.6g})",
+                          attention * attention, attention),
+              [&](RopeSpec& x) { x.attention_factor = attention * attention; });
+  }
+  with_angles("low_precision_angle", "angle p*theta computed in float32", AngleMode::kFp32Product,
+              Twist::kNone);
+  with_angles("low_precision_angle", "angle rounded to float32 before cos/sin",
+              AngleMode::kFp32Angle, Twist::kNone);
+  with_angles("low_precision_angle", "inverse frequencies stored in bf16",
+              AngleMode::kBf16Frequencies, Twist::kNone);
+  with_angles("low_precision_angle", "cos/sin table rounded to bf16", AngleMode::kBf16Table,
+              Twist::kNone);
+  return list;
+}
+
+bool Failed(std::span<const CheckOutcome> checks, std::string_view name) {
+  return std::any_of(checks.begin(), checks.end(),
+                     [&](const CheckOutcome& c) { return c.name == name && !c.passed; });
+}
+
+const CheckOutcome* Find(std::span<const CheckOutcome> checks, std::string_view name) {
+  for (const CheckOutcome& c : checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+// Last resort: wrong only at large positions, right near 0, norms kept: the angle loses precision.
+std::optional<Diagnosis> GrowsWithPosition(const Observation& o,
+                                           std::span<const CheckOutcome> checks) {
+  if (Failed(checks, "norm_ratio")) return std::nullopt;
+  ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
+  for (size_t n = 0; n < o.inputs.size(); ++n) {
+    accumulator.Add(o.outputs[n], ApplyRope(o.spec, o.positions, o.inputs[n]));
+  }
+  const std::vector<double> errors = accumulator.Result().token_max_pair_error;
+  int64_t smallest_failing = INT64_MAX, largest_passing_small = -1;
+  for (size_t t = 0; t < errors.size(); ++t) {
+    if (errors[t] > o.tolerance) smallest_failing = std::min(smallest_failing, o.positions[t]);
+    if (errors[t] <= o.tolerance && o.positions[t] < 64) largest_passing_small = o.positions[t];
+  }
+  if (smallest_failing == INT64_MAX || smallest_failing < 64 || largest_passing_small < 0) {
+    return std::nullopt;
+  }
+  return Diagnosis{"low_precision_angle",
+                   fmt::format("accurate near position 0, wrong from position {} on, norms kept: "
+                               "the angle loses precision as positions grow",
+                               smallest_failing)};
+}
+
+}  // namespace
+
+std::optional<Diagnosis> ExplainOutput(const Observation& o) {
+  const std::vector<int64_t> tokens = TokensToExamine(o);
+  Observation subset = o;
+  subset.positions.clear();
+  for (int64_t t : tokens) subset.positions.push_back(o.positions[t]);
+  for (size_t n = 0; n < o.inputs.size(); ++n) {
+    subset.inputs[n] = SelectTokens(o.inputs[n], tokens);
+    subset.outputs[n] = SelectTokens(o.outputs[n], tokens);
+  }
+  for (Hypothesis h : Hypotheses(o)) {
+    // Re-map the hypothesis' positions onto the examined tokens.
+    std::vector<int64_t> positions;
+    for (int64_t t : tokens) positions.push_back(h.positions[t]);
+    h.positions = std::move(positions);
+    if (Explains(h, subset)) return Diagnosis{h.code, h.detail};
+  }
+  return std::nullopt;
+}
+
+Diagnosis Diagnose(const Observation& o, std::span<const CheckOutcome> checks) {
+  if (Failed(checks, "guards")) return {"guard_violation", Find(checks, "guards")->detail};
+  if (Failed(checks, "inputs_untouched")) {
+    return {"guard_violation", Find(checks, "inputs_untouched")->detail};
+  }
+  const bool wrong_output = Failed(checks, "error") || Failed(checks, "identity_at_zero") ||
+                            Failed(checks, "norm_ratio");
+  if (wrong_output) {
+    if (auto explained = ExplainOutput(o)) return *explained;
+  }
+  if (Failed(checks, "passthrough")) {
+    return {"passthrough_modified", Find(checks, "passthrough")->detail};
+  }
+  if (Failed(checks, "determinism")) return {"nondeterministic", Find(checks, "determinism")->detail};
+  if (Failed(checks, "history")) {
+    return {"nondeterministic", "depends on call history: " + Find(checks, "history")->detail};
+  }
+  if (Failed(checks, "prefill_decode")) {
+    return {"position_offset",
+            "positions lost in token-by-token decode: " + Find(checks, "prefill_decode")->detail};
+  }
+  if (wrong_output) {
+    if (auto grows = GrowsWithPosition(o, checks)) return *grows;
+  }
+  std::string failed;
+  for (const CheckOutcome& c : checks) {
+    if (!c.passed) failed += (failed.empty() ? "" : ", ") + c.name;
+  }
+  return {"unexplained", "no hypothesis explains the output; failed: " + failed};
+}
+
+}  // namespace ropebench

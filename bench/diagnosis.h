@@ -1,0 +1,33 @@
+// When a candidate fails, find the one hypothesis that explains its output (DESIGN.md §5): re-run the
+// reference with the other pairing, shifted positions, an inverted rotation, swapped cos/sin, full rotary,
+// other bases, scaling ignored or misapplied, the attention factor missing or squared, or a low-precision
+// angle, and report the first that matches within tolerance.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "reference/rope_spec.h"
+#include "reference/tensor.h"
+#include "reports/records.h"
+
+namespace ropebench {
+
+// What a candidate produced on a case: the inputs, its outputs (Q then K) and the case.
+struct Observation {
+  RopeSpec spec;  // seq_len resolved
+  std::vector<int64_t> positions;
+  DType dtype = DType::kF32;
+  double tolerance = 0;  // max pair-normalised error the case allows
+  std::vector<DenseTensor> inputs;
+  std::vector<DenseTensor> outputs;
+};
+
+// The first hypothesis that explains the outputs, or nullopt.
+std::optional<Diagnosis> ExplainOutput(const Observation& observation);
+
+// The diagnosis of a failed case from its check outcomes, explaining wrong outputs with ExplainOutput.
+Diagnosis Diagnose(const Observation& observation, std::span<const CheckOutcome> checks);
+
+}  // namespace ropebench

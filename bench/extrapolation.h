@@ -1,0 +1,25 @@
+// The extrapolation sweep (DESIGN.md §5): positions 2^k - 1, 2^k, 2^k + 1 for k = 0 .. max_exponent, the
+// max pair-normalised error per bucket, and the headline "accurate up to position N".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "impls/candidate.h"
+#include "reports/records.h"
+
+namespace ropebench {
+
+struct ExtrapolationOptions {
+  std::string preset = "llama2-7b";  // the spec swept; pair 0 has theta = 1, so its angle is p
+  int max_exponent = 31;
+  int64_t horizon = (int64_t{1} << 24) + 1;  // a candidate passes when accurate at least this far
+};
+
+std::vector<int64_t> ExtrapolationPositions(int max_exponent);
+
+ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
+                                     const ExtrapolationOptions& options);
+
+}  // namespace ropebench

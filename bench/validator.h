@@ -1,0 +1,31 @@
+// Runs the chosen suites over the chosen candidates and collects every record.
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "bench/extrapolation.h"
+#include "bench/suites.h"
+#include "impls/candidate.h"
+#include "reports/records.h"
+
+namespace ropebench {
+
+struct ValidationPlan {
+  std::vector<Candidate*> candidates;
+  bool conformance = true;
+  bool extrapolation = true;
+  SuiteFilter filter;
+  ExtrapolationOptions extrapolation_options;
+};
+
+// Called after each unit of work: units done, units in all, and what was just done.
+using ProgressFn = std::function<void(size_t done, size_t total, std::string_view what)>;
+
+ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& progress);
+
+// Exit status of a validation: true when no case and no sweep failed.
+bool AllPassed(const ValidationResults& results);
+
+}  // namespace ropebench

@@ -1,0 +1,88 @@
+// What a validation run records: one CaseRecord per case and one ExtrapolationRecord per candidate x
+// dtype. Produced by bench/, written and read by reports/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reference/rope_spec.h"
+
+namespace ropebench {
+
+enum class CaseStatus { kPass, kFail, kSkip };
+std::string_view ToString(CaseStatus status);
+
+struct CheckOutcome {
+  std::string name;  // "error", "guards", "determinism", ...
+  bool passed = true;
+  std::string detail;  // what was measured, and where it failed
+};
+
+// The stable, machine-readable explanation of a failure.
+struct Diagnosis {
+  std::string code;  // "pairing_swapped", ..., "unexplained"
+  std::string detail;
+};
+
+struct CaseMetrics {
+  double max_abs = 0;
+  double rms = 0;
+  double nmse = 0;
+  double max_pair_error = 0;  // in units of the storage dtype's unit roundoff
+  double tolerance = 0;       // the bound max_pair_error is held to
+  int64_t worst_token = -1;
+  int64_t worst_position = -1;
+  int64_t worst_head = -1;
+  int worst_pair = -1;
+};
+
+struct CaseRecord {
+  std::string candidate;
+  std::string suite;
+  std::string group;
+  std::string name;
+  std::string preset;  // empty when the case is not a model preset
+  RopeSpec spec;       // seq_len as resolved for the call
+  std::string dtype;
+  int64_t tokens = 0;
+  int q_heads = 0;
+  int kv_heads = 0;
+  std::string layout;
+  std::string positions;  // the kind: sequential, decode, random, nonmonotonic
+  CaseStatus status = CaseStatus::kPass;
+  std::string skip_reason;
+  std::optional<CaseMetrics> metrics;
+  std::vector<CheckOutcome> checks;
+  std::optional<Diagnosis> diagnosis;
+};
+
+struct ExtrapolationBucket {
+  int exponent = 0;                // positions 2^k - 1, 2^k, 2^k + 1
+  std::vector<int64_t> positions;  // as tested
+  double max_pair_error = 0;       // in units of the storage dtype's unit roundoff
+  bool passed = true;
+};
+
+struct ExtrapolationRecord {
+  std::string candidate;
+  std::string preset;
+  std::string dtype;
+  CaseStatus status = CaseStatus::kPass;  // pass: accurate at least up to the horizon
+  std::string skip_reason;
+  double tolerance = 0;
+  int64_t horizon = 0;  // the position a candidate must be accurate up to
+  // The largest tested position such that every bucket up to it passed; -1 when the first failed.
+  int64_t accurate_up_to = -1;
+  bool accurate_everywhere = false;  // every bucket passed: the sweep found no limit
+  std::vector<ExtrapolationBucket> buckets;
+  std::optional<Diagnosis> diagnosis;
+};
+
+struct ValidationResults {
+  std::vector<CaseRecord> cases;
+  std::vector<ExtrapolationRecord> extrapolation;
+};
+
+}  // namespace ropebench

@@ -1,0 +1,160 @@
+#include "reports/report_json.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+namespace ropebench {
+namespace {
+
+// JSON has no infinity or NaN: say so in words rather than write null.
+nlohmann::json Number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return value;
+}
+
+nlohmann::json DiagnosisJson(const std::optional<Diagnosis>& diagnosis) {
+  if (!diagnosis) return nullptr;
+  return {{"code", diagnosis->code}, {"detail", diagnosis->detail}};
+}
+
+}  // namespace
+
+std::string_view ToString(CaseStatus status) {
+  constexpr std::string_view kNames[] = {"pass", "fail", "skip"};
+  return kNames[static_cast<int>(status)];
+}
+
+nlohmann::json SpecJson(const RopeSpec& s) {
+  nlohmann::json j = {{"head_dim", s.head_dim},
+                      {"rotary_dim", s.rotary_dim},
+                      {"pairing", ToString(s.pairing)},
+                      {"base", s.base},
+                      {"scaling", ToString(s.scaling)},
+                      {"factor", s.factor},
+                      {"original_max_positions", s.original_max_positions},
+                      {"seq_len", s.seq_len}};
+  if (s.scaling == Scaling::kYarn) {
+    j["beta_fast"] = s.beta_fast;
+    j["beta_slow"] = s.beta_slow;
+    j["truncate"] = s.truncate;
+    j["mscale"] = s.mscale;
+    j["mscale_all_dim"] = s.mscale_all_dim;
+  }
+  if (s.scaling == Scaling::kLlama3) {
+    j["low_freq_factor"] = s.low_freq_factor;
+    j["high_freq_factor"] = s.high_freq_factor;
+  }
+  if (s.scaling == Scaling::kLongrope) {
+    j["short_factor"] = s.short_factor;
+    j["long_factor"] = s.long_factor;
+  }
+  j["attention_factor"] = s.attention_factor ? nlohmann::json(*s.attention_factor) : nullptr;
+  return j;
+}
+
+nlohmann::json CaseJson(const CaseRecord& r) {
+  nlohmann::json j = {{"candidate", r.candidate},
+                      {"suite", r.suite},
+                      {"group", r.group},
+                      {"name", r.name},
+                      {"preset", r.preset.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.preset)},
+                      {"spec", SpecJson(r.spec)},
+                      {"dtype", r.dtype},
+                      {"shape",
+                       {{"tokens", r.tokens},
+                        {"q_heads", r.q_heads},
+                        {"kv_heads", r.kv_heads},
+                        {"head_dim", r.spec.head_dim},
+                        {"layout", r.layout},
+                        {"positions", r.positions}}},
+                      {"status", ToString(r.status)}};
+  if (r.status == CaseStatus::kSkip) j["skip_reason"] = r.skip_reason;
+  if (r.metrics) {
+    const CaseMetrics& m = *r.metrics;
+    j["metrics"] = {{"max_abs", Number(m.max_abs)},
+                    {"rms", Number(m.rms)},
+                    {"nmse", Number(m.nmse)},
+                    {"max_pair_error_u", Number(m.max_pair_error)},
+                    {"tolerance_u", m.tolerance},
+                    {"worst", {{"token", m.worst_token},
+                               {"position", m.worst_position},
+                               {"head", m.worst_head},
+                               {"pair", m.worst_pair}}}};
+  }
+  nlohmann::json checks = nlohmann::json::array();
+  for (const CheckOutcome& c : r.checks) {
+    checks.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
+  }
+  j["checks"] = std::move(checks);
+  j["diagnosis"] = DiagnosisJson(r.diagnosis);
+  return j;
+}
+
+nlohmann::json ExtrapolationJson(const ExtrapolationRecord& r) {
+  nlohmann::json buckets = nlohmann::json::array();
+  for (const ExtrapolationBucket& b : r.buckets) {
+    buckets.push_back({{"exponent", b.exponent},
+                       {"positions", b.positions},
+                       {"max_pair_error_u", Number(b.max_pair_error)},
+                       {"passed", b.passed}});
+  }
+  nlohmann::json j = {{"candidate", r.candidate},
+                      {"preset", r.preset},
+                      {"dtype", r.dtype},
+                      {"status", ToString(r.status)},
+                      {"tolerance_u", r.tolerance},
+                      {"horizon", r.horizon},
+                      {"accurate_up_to", r.accurate_up_to},
+                      {"accurate_everywhere", r.accurate_everywhere},
+                      {"buckets", std::move(buckets)},
+                      {"diagnosis", DiagnosisJson(r.diagnosis)}};
+  if (r.status == CaseStatus::kSkip) j["skip_reason"] = r.skip_reason;
+  return j;
+}
+
+nlohmann::json ValidationJson(const ValidationResults& results) {
+  std::map<std::string, std::map<std::string, int>> counts;
+  nlohmann::json cases = nlohmann::json::array();
+  for (const CaseRecord& r : results.cases) {
+    ++counts[r.candidate][std::string(ToString(r.status))];
+    cases.push_back(CaseJson(r));
+  }
+  nlohmann::json summary = nlohmann::json::object();
+  for (const auto& [candidate, by_status] : counts) {
+    summary[candidate] = {{"pass", 0}, {"fail", 0}, {"skip", 0}};
+    for (const auto& [status, n] : by_status) summary[candidate][status] = n;
+  }
+  nlohmann::json extrapolation = nlohmann::json::array();
+  for (const ExtrapolationRecord& r : results.extrapolation) {
+    extrapolation.push_back(ExtrapolationJson(r));
+  }
+  return {{"validation", {{"summary", std::move(summary)}, {"cases", std::move(cases)}}},
+          {"extrapolation", std::move(extrapolation)}};
+}
+
+std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::json& json) {
+  std::error_code error;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
+  if (error) return "cannot create " + path.parent_path().string() + ": " + error.message();
+  const std::filesystem::path temporary =
+      path.string() + ".tmp-" + std::to_string(static_cast<long>(getpid()));
+  {
+    std::ofstream out(temporary);
+    if (!out) return "cannot write " + temporary.string() + ": " + std::strerror(errno);
+    out << json.dump(1) << '\n';
+    if (!out.flush()) return "cannot write " + temporary.string() + ": " + std::strerror(errno);
+  }
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary);
+    return "cannot rename into " + path.string() + ": " + error.message();
+  }
+  return "";
+}
+
+}  // namespace ropebench
