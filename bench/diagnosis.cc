@@ -147,9 +147,9 @@ std::vector<Hypothesis> Hypotheses(const Observation& o) {
             });
   with_positions("every position is one too large", [](size_t, int64_t p) { return p + 1; });
   with_positions("every position is one too small", [](size_t, int64_t p) { return p - 1; });
+  with_positions("every position pinned at 0", [](size_t, int64_t) { return int64_t{0}; });
   with_positions("positions taken as the token index 0..T-1, not the positions given",
                  [](size_t t, int64_t) { return static_cast<int64_t>(t); });
-  with_positions("every position pinned at 0", [](size_t, int64_t) { return int64_t{0}; });
   with_angles("rotation_inverted", "rotated by -angle (sin sign flipped)", AngleMode::kExact,
               Twist::kInverted);
   with_angles("cos_sin_swapped", "cos and sin swapped", AngleMode::kExact, Twist::kCosSinSwapped);
@@ -250,27 +250,37 @@ const CheckOutcome* Find(std::span<const CheckOutcome> checks, std::string_view 
   return nullptr;
 }
 
-// Last resort: wrong only at large positions, right near 0, norms kept: the angle loses precision.
-std::optional<Diagnosis> GrowsWithPosition(const Observation& o,
-                                           std::span<const CheckOutcome> checks) {
-  if (Failed(checks, "norm_ratio")) return std::nullopt;
+// Last resort when no hypothesis matches: right at the smallest positions and increasingly wrong at larger
+// ones is the signature of an angle that loses precision as positions grow (float range reduction, a
+// recurrence, a fast trig), or of a frequency that is slightly off; either way the angle drifts.
+std::optional<Diagnosis> GrowsWithPosition(const Observation& o) {
   ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
   for (size_t n = 0; n < o.inputs.size(); ++n) {
     accumulator.Add(o.outputs[n], ApplyRope(o.spec, o.positions, o.inputs[n]));
   }
   const std::vector<double> errors = accumulator.Result().token_max_pair_error;
-  int64_t smallest_failing = INT64_MAX, largest_passing_small = -1;
-  for (size_t t = 0; t < errors.size(); ++t) {
-    if (errors[t] > o.tolerance) smallest_failing = std::min(smallest_failing, o.positions[t]);
-    if (errors[t] <= o.tolerance && o.positions[t] < 64) largest_passing_small = o.positions[t];
+  std::vector<size_t> by_position(errors.size());
+  for (size_t t = 0; t < errors.size(); ++t) by_position[t] = t;
+  std::stable_sort(by_position.begin(), by_position.end(),
+                   [&](size_t a, size_t b) { return o.positions[a] < o.positions[b]; });
+  const size_t quarter = by_position.size() / 4;
+  if (quarter == 0 || o.positions[by_position.back()] <= o.positions[by_position.front()]) {
+    return std::nullopt;  // too few tokens, or one position only: no growth to see
   }
-  if (smallest_failing == INT64_MAX || smallest_failing < 64 || largest_passing_small < 0) {
-    return std::nullopt;
+  double low = 0, high = 0;
+  for (size_t n = 0; n < quarter; ++n) {
+    low = std::max(low, errors[by_position[n]]);
+    high = std::max(high, errors[by_position[by_position.size() - 1 - n]]);
+  }
+  if (!(low <= o.tolerance) || !(high > o.tolerance) || !(high >= 4 * low)) return std::nullopt;
+  int64_t first_failing = INT64_MAX;
+  for (size_t t = 0; t < errors.size(); ++t) {
+    if (errors[t] > o.tolerance) first_failing = std::min(first_failing, o.positions[t]);
   }
   return Diagnosis{"low_precision_angle",
-                   fmt::format("accurate near position 0, wrong from position {} on, norms kept: "
-                               "the angle loses precision as positions grow",
-                               smallest_failing)};
+                   fmt::format("accurate at small positions, wrong from position {} on, worse as "
+                               "positions grow ({:.3g}u at the largest): the angle drifts",
+                               first_failing, high)};
 }
 
 }  // namespace
@@ -291,7 +301,7 @@ std::optional<Diagnosis> ExplainOutput(const Observation& o) {
     h.positions = std::move(positions);
     if (Explains(h, subset)) return Diagnosis{h.code, h.detail};
   }
-  return std::nullopt;
+  return GrowsWithPosition(o);
 }
 
 Diagnosis Diagnose(const Observation& o, std::span<const CheckOutcome> checks) {
@@ -314,9 +324,6 @@ Diagnosis Diagnose(const Observation& o, std::span<const CheckOutcome> checks) {
   if (Failed(checks, "prefill_decode")) {
     return {"position_offset",
             "positions lost in token-by-token decode: " + Find(checks, "prefill_decode")->detail};
-  }
-  if (wrong_output) {
-    if (auto grows = GrowsWithPosition(o, checks)) return *grows;
   }
   std::string failed;
   for (const CheckOutcome& c : checks) {

@@ -24,7 +24,8 @@ struct Observation {
   std::vector<DenseTensor> outputs;
 };
 
-// The first hypothesis that explains the outputs, or nullopt.
+// The first hypothesis that explains the outputs; failing that, an angle that drifts as positions grow;
+// else nullopt.
 std::optional<Diagnosis> ExplainOutput(const Observation& observation);
 
 // The diagnosis of a failed case from its check outcomes, explaining wrong outputs with ExplainOutput.

@@ -1,0 +1,54 @@
+#include "bench/extrapolation.h"
+
+#include <gtest/gtest.h>
+
+#include "impls/registry.h"
+
+namespace ropebench {
+namespace {
+
+void Print(const ExtrapolationRecord& r) {
+  std::printf("  %-16s %-5s accurate up to %lld%s\n", r.candidate.c_str(), r.dtype.c_str(),
+              static_cast<long long>(r.accurate_up_to), r.accurate_everywhere ? " (every bucket)" : "");
+}
+
+TEST(ExtrapolationTest, PositionsAreEveryPowerOfTwoAndNeighbours) {
+  const std::vector<int64_t> positions = ExtrapolationPositions(24);
+  EXPECT_EQ(positions.size(), 75u);
+  EXPECT_EQ(positions.back(), (int64_t{1} << 24) + 1);
+  EXPECT_EQ(positions[positions.size() - 3], (int64_t{1} << 24) - 1);
+}
+
+TEST(ExtrapolationTest, ScalarIsAccurateBeyondTwoToTheTwentyFourInEveryDType) {
+  Registry registry = BuiltinRegistry();
+  for (DType dtype : kAllDTypes) {
+    const ExtrapolationRecord r = RunExtrapolation(*registry.Find("scalar"), dtype, {});
+    Print(r);
+    EXPECT_EQ(r.status, CaseStatus::kPass);
+    EXPECT_GE(r.accurate_up_to, (int64_t{1} << 24) + 1);
+  }
+}
+
+TEST(ExtrapolationTest, Fp32AngleFallsFarShortAndIsDiagnosed) {
+  Registry registry = BuiltinRegistry();
+  const ExtrapolationRecord scalar = RunExtrapolation(*registry.Find("scalar"), DType::kF32, {});
+  for (DType dtype : kAllDTypes) {
+    const ExtrapolationRecord r = RunExtrapolation(*registry.Find("fp32_angle"), dtype, {});
+    Print(r);
+    EXPECT_EQ(r.status, CaseStatus::kFail);
+    EXPECT_LT(r.accurate_up_to * 64, scalar.accurate_up_to);
+    ASSERT_TRUE(r.diagnosis.has_value());
+    EXPECT_EQ(r.diagnosis->code, "low_precision_angle");
+  }
+}
+
+TEST(ExtrapolationTest, GgmlRecurrenceDriftsToo) {
+  Registry registry = BuiltinRegistry();
+  const ExtrapolationRecord r = RunExtrapolation(*registry.Find("ggml_recurrence"), DType::kBF16, {});
+  Print(r);
+  EXPECT_EQ(r.status, CaseStatus::kFail);
+  EXPECT_EQ(r.diagnosis->code, "low_precision_angle");
+}
+
+}  // namespace
+}  // namespace ropebench
