@@ -140,15 +140,19 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   GuardedTensors tensors(c.layout, c.dtype, c.tokens(), c.q_heads, c.kv_heads, spec.head_dim);
   tensors.FillRandom(c.seed);
   const GuardedTensors::Bytes input_bytes = tensors.Snapshot();
-  Observation observation{spec, c.positions, c.dtype,
-                          PairErrorTolerance(capabilities.arithmetic, c.dtype), WidenBoth(tensors),
+  Observation observation{spec,
+                          c.positions,
+                          c.dtype,
+                          PairErrorTolerance(capabilities.arithmetic, c.dtype),
+                          WidenBoth(tensors),
                           {}};
   const double tolerance = observation.tolerance;
   const double u = UnitRoundoff(c.dtype);
 
   Checks checks;
   std::string changed_inputs;
-  const CallResult result = Call(candidate, spec, c.positions, tensors.q(), tensors.k(), &changed_inputs);
+  const CallResult result =
+      Call(candidate, spec, c.positions, tensors.q(), tensors.k(), &changed_inputs);
   if (result.status == CallStatus::kUnsupported) {
     record.status = CaseStatus::kSkip;
     record.skip_reason = result.message;
@@ -158,7 +162,8 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
     record.status = CaseStatus::kFail;
     checks.Add("call", false, result.message);
     record.checks = checks.Take();
-    record.diagnosis = Diagnosis{"unexplained", "the candidate reported an error: " + result.message};
+    record.diagnosis =
+        Diagnosis{"unexplained", "the candidate reported an error: " + result.message};
     return record;
   }
   const GuardedTensors::Bytes output_bytes = tensors.Snapshot();
@@ -170,8 +175,14 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
     accumulator.Add(observation.outputs[n], ApplyRope(spec, c.positions, observation.inputs[n]));
   }
   const ErrorMetrics m = accumulator.Result();
-  record.metrics = CaseMetrics{m.max_abs, m.rms, m.nmse, m.max_pair_error, tolerance, m.worst_token,
-                               m.worst_token >= 0 ? c.positions[m.worst_token] : -1, m.worst_head,
+  record.metrics = CaseMetrics{m.max_abs,
+                               m.rms,
+                               m.nmse,
+                               m.max_pair_error,
+                               tolerance,
+                               m.worst_token,
+                               m.worst_token >= 0 ? c.positions[m.worst_token] : -1,
+                               m.worst_head,
                                m.worst_pair};
   checks.Add("error", m.max_pair_error <= tolerance,
              fmt::format("max pair error {:.3g}u (tolerance {}u) at token {} head {} pair {}",
@@ -190,9 +201,10 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   const double attention = AttentionFactor(spec);
   const double norm_deviation =
       NormRatioDeviation(observation.inputs, observation.outputs, spec, attention, u);
-  checks.Add("norm_ratio", norm_deviation <= 1.5 * tolerance,
-             fmt::format("pair norm ratio deviates from the attention factor {:.6g} by up to {:.3g}u",
-                         attention, norm_deviation));
+  checks.Add(
+      "norm_ratio", norm_deviation <= 1.5 * tolerance,
+      fmt::format("pair norm ratio deviates from the attention factor {:.6g} by up to {:.3g}u",
+                  attention, norm_deviation));
 
   const std::string pass_through = tensors.FirstPassThroughChange(input_bytes, spec.rotary_dim);
   if (spec.rotary_dim < spec.head_dim) {
@@ -260,12 +272,14 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
     Call(candidate, spec, c.positions, tensors.q(), tensors.k());
     const bool same = tensors.Snapshot() == output_bytes;
     checks.Add("history", same,
-               same ? "unchanged by a longer call in between"
-                    : fmt::format("output changed after a call with seq_len {}", long_spec.seq_len));
+               same
+                   ? "unchanged by a longer call in between"
+                   : fmt::format("output changed after a call with seq_len {}", long_spec.seq_len));
   }
 
   record.status = checks.AllPassed() ? CaseStatus::kPass : CaseStatus::kFail;
-  if (record.status == CaseStatus::kFail) record.diagnosis = Diagnose(observation, checks.outcomes());
+  if (record.status == CaseStatus::kFail)
+    record.diagnosis = Diagnose(observation, checks.outcomes());
   record.checks = checks.Take();
   return record;
 }

@@ -1,4 +1,5 @@
-// Runs one candidate on one case and applies every check of DESIGN.md §5 against the float64 reference.
+// Runs one candidate on one case and applies every check of DESIGN.md §5 against the float64
+// reference.
 #pragma once
 
 #include "bench/validation_case.h"

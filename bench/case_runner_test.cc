@@ -18,14 +18,16 @@ void ExpectAllPass(Candidate& candidate, size_t stride) {
   for (size_t n = 0; n < cases.size(); n += stride, ++run) {
     const CaseRecord record = RunCase(candidate, cases[n]);
     EXPECT_EQ(record.status, CaseStatus::kPass)
-        << cases[n].name << ": " << (record.diagnosis ? record.diagnosis->detail : record.skip_reason);
+        << cases[n].name << ": "
+        << (record.diagnosis ? record.diagnosis->detail : record.skip_reason);
     if (record.metrics) {
       double& w = worst[cases[n].group + "/" + record.dtype];
       w = std::max(w, record.metrics->max_pair_error);
     }
   }
   std::printf("  %s: %zu cases\n", std::string(candidate.name()).c_str(), run);
-  for (const auto& [key, error] : worst) std::printf("    %-16s worst pair error %.3fu\n", key.c_str(), error);
+  for (const auto& [key, error] : worst)
+    std::printf("    %-16s worst pair error %.3fu\n", key.c_str(), error);
 }
 
 TEST(CaseRunnerTest, ScalarPassesEveryConformanceCase) {
@@ -34,8 +36,8 @@ TEST(CaseRunnerTest, ScalarPassesEveryConformanceCase) {
 }
 
 TEST(CaseRunnerTest, MatrixPassesASpreadOfConformanceCases) {
-  // The O(rotary_dim^2) matrix form over all ~3600 cases takes minutes; `ropebench validate --candidate
-  // matrix` runs them all.
+  // The O(rotary_dim^2) matrix form over all ~3600 cases takes minutes; `ropebench validate
+  // --candidate matrix` runs them all.
   Registry registry = BuiltinRegistry();
   ExpectAllPass(*registry.Find("matrix"), 7);
 }
@@ -43,7 +45,8 @@ TEST(CaseRunnerTest, MatrixPassesASpreadOfConformanceCases) {
 TEST(CaseRunnerTest, UnsupportedCasesAreSkippedNeverPassed) {
   Registry registry = BuiltinRegistry();
   int skipped = 0;
-  for (const ValidationCase& c : ConformanceSuite({.presets = {"deepseek-v3"}, .dtypes = {DType::kF32}})) {
+  for (const ValidationCase& c :
+       ConformanceSuite({.presets = {"deepseek-v3"}, .dtypes = {DType::kF32}})) {
     const CaseRecord record = RunCase(*registry.Find("ggml_recurrence"), c);
     EXPECT_EQ(record.status, CaseStatus::kSkip);
     EXPECT_EQ(record.skip_reason, "scaling yarn not supported");
@@ -62,9 +65,9 @@ TEST(CaseRunnerTest, RecordsEveryCheckAndTheMetrics) {
   EXPECT_EQ(record.metrics->tolerance, 1.5);
   std::vector<std::string> names;
   for (const CheckOutcome& c : record.checks) names.push_back(c.name);
-  for (const char* expected : {"error", "identity_at_zero", "norm_ratio", "passthrough", "guards",
-                               "inputs_untouched", "determinism", "prefill_decode",
-                               "relative_position"}) {
+  for (const char* expected :
+       {"error", "identity_at_zero", "norm_ratio", "passthrough", "guards", "inputs_untouched",
+        "determinism", "prefill_decode", "relative_position"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
 }

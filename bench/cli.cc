@@ -1,5 +1,6 @@
 #include "bench/cli.h"
 
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -8,10 +9,10 @@
 #include <filesystem>
 #include <functional>
 #include <span>
-#include <sys/utsname.h>
 
 #include "bench/cli_args.h"
 #include "bench/progress.h"
+#include "bench/spec_argument.h"
 #include "bench/summary.h"
 #include "bench/validator.h"
 #include "fmt/format.h"
@@ -41,10 +42,17 @@ struct Command {
 };
 
 constexpr FlagSpec kValidateFlags[] = {
-    {"candidate", "NAME", "candidate to validate (repeatable, or a comma list); default: every "
-                          "built-in that is not an emulation"},
-    {"preset", "NAME", "model preset (repeatable); conformance then runs only these presets' cases, "
-                       "and the extrapolation sweep uses the first"},
+    {"candidate", "NAME",
+     "candidate to validate (repeatable, or a comma list); default: every "
+     "built-in that is not an emulation"},
+    {"preset", "NAME",
+     "model preset (repeatable); conformance then runs only these presets' cases, "
+     "and the extrapolation sweep uses the first"},
+    {"spec", "SPEC",
+     "validate a spec of your own: key=value pairs (head_dim=128,rotary_dim=64,"
+     "pairing=interleaved,base=1e4,...), JSON, or @file.json; field names as in the "
+     "README"},
+    {"heads", "Q,KV", "query and key heads for --spec cases (default 8,2)"},
     {"suite", "SUITE", "conformance, extrapolation or all (default all)"},
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable; default all three)"},
     {"json", "FILE", "also write the results as a JSON report to FILE"},
@@ -53,6 +61,7 @@ constexpr FlagSpec kValidateFlags[] = {
 
 constexpr FlagSpec kRunFlags[] = {
     {"candidate", "NAME", "restrict to these candidates (repeatable, or a comma list)"},
+    {"preset", "NAME", "restrict conformance to these presets (repeatable)"},
     {"dtype", "DTYPE", "restrict to these dtypes (repeatable)"},
     {"out", "DIR", "where the report goes (default reports)"},
     {"quiet", "", "no progress on stderr"},
@@ -82,7 +91,8 @@ std::vector<Candidate*> ResolveCandidates(const Registry& registry, const Parsed
       for (Candidate* c : registry.All()) known.emplace_back(c->name());
       throw UsageError{fmt::format("unknown candidate '{}' (known: {})", name, Join(known))};
     }
-    if (std::find(chosen.begin(), chosen.end(), candidate) == chosen.end()) chosen.push_back(candidate);
+    if (std::find(chosen.begin(), chosen.end(), candidate) == chosen.end())
+      chosen.push_back(candidate);
   }
   return chosen;
 }
@@ -109,6 +119,28 @@ std::vector<std::string> ResolvePresets(const ParsedArgs& args) {
   return presets;
 }
 
+CustomSpec ResolveCustomSpec(const ParsedArgs& args) {
+  CustomSpec custom;
+  if (const std::string error = ParseSpecArgument(args.Value("spec"), custom.spec);
+      !error.empty()) {
+    throw UsageError{error};
+  }
+  const std::vector<std::string> heads = args.List("heads");
+  if (!heads.empty()) {
+    char* end_q = nullptr;
+    char* end_kv = nullptr;
+    const long q = heads.size() == 2 ? std::strtol(heads[0].c_str(), &end_q, 10) : 0;
+    const long kv = heads.size() == 2 ? std::strtol(heads[1].c_str(), &end_kv, 10) : 0;
+    if (heads.size() != 2 || *end_q != '\0' || *end_kv != '\0' || q < 1 || kv < 1 || q > 1024 ||
+        kv > q) {
+      throw UsageError{"--heads takes Q,KV with 1 <= KV <= Q <= 1024, e.g. --heads 32,8"};
+    }
+    custom.q_heads = static_cast<int>(q);
+    custom.kv_heads = static_cast<int>(kv);
+  }
+  return custom;
+}
+
 std::string UtcTime(std::time_t when, const char* format) {
   std::tm tm{};
   gmtime_r(&when, &tm);
@@ -127,24 +159,26 @@ nlohmann::json Envelope(const std::vector<std::string>& command_line, std::time_
                         double seconds) {
   utsname system{};
   uname(&system);
-  return {{"schema_version", kReportSchemaVersion},
-          {"tool",
-           {{"name", "ropebench"},
-            {"version", ROPEBENCH_VERSION},
-            {"git_commit", ROPEBENCH_GIT_COMMIT},
-            {"compiler", fmt::format("{} {}", __GNUC__ ? "gcc-compatible" : "unknown", __VERSION__)},
-            {"flags", ROPEBENCH_CXX_FLAGS},
-            {"build_type", ROPEBENCH_BUILD_TYPE}}},
-          {"machine",
-           {{"host", HostName()},
-            {"os", fmt::format("{} {} {}", system.sysname, system.release, system.machine)}}},
-          {"run",
-           {{"command_line", command_line},
-            {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
-            {"duration_s", seconds}}}};
+  return {
+      {"schema_version", kReportSchemaVersion},
+      {"tool",
+       {{"name", "ropebench"},
+        {"version", ROPEBENCH_VERSION},
+        {"git_commit", ROPEBENCH_GIT_COMMIT},
+        {"compiler", fmt::format("{} {}", __GNUC__ ? "gcc-compatible" : "unknown", __VERSION__)},
+        {"flags", ROPEBENCH_CXX_FLAGS},
+        {"build_type", ROPEBENCH_BUILD_TYPE}}},
+      {"machine",
+       {{"host", HostName()},
+        {"os", fmt::format("{} {} {}", system.sysname, system.release, system.machine)}}},
+      {"run",
+       {{"command_line", command_line},
+        {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
+        {"duration_s", seconds}}}};
 }
 
-// Runs the plan with progress, prints the summary, writes the report when asked. Returns the exit code.
+// Runs the plan with progress, prints the summary, writes the report when asked. Returns the exit
+// code.
 int ValidateAndReport(const ValidationPlan& plan, bool quiet, const std::string& json_path,
                       const std::vector<std::string>& command_line) {
   const std::time_t start = std::time(nullptr);
@@ -159,7 +193,8 @@ int ValidateAndReport(const ValidationPlan& plan, bool quiet, const std::string&
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   PrintValidationSummary(stdout, results);
-  fmt::print("\n{} in {:.1f}s\n", AllPassed(results) ? "all checks passed" : "CHECKS FAILED", seconds);
+  fmt::print("\n{} in {:.1f}s\n", AllPassed(results) ? "all checks passed" : "CHECKS FAILED",
+             seconds);
   if (!json_path.empty()) {
     nlohmann::json report = Envelope(command_line, start, seconds);
     report.update(ValidationJson(results));
@@ -180,11 +215,21 @@ int Validate(const ParsedArgs& args, const std::vector<std::string>& command_lin
   plan.filter.dtypes = ResolveDTypes(args);
   const std::string suite = args.Value("suite", "all");
   if (suite != "all" && suite != "conformance" && suite != "extrapolation") {
-    throw UsageError{fmt::format("unknown suite '{}' (known: conformance, extrapolation, all)", suite)};
+    throw UsageError{
+        fmt::format("unknown suite '{}' (known: conformance, extrapolation, all)", suite)};
   }
   plan.conformance = suite != "extrapolation";
   plan.extrapolation = suite != "conformance";
-  if (!plan.filter.presets.empty()) plan.extrapolation_options.preset = plan.filter.presets.front();
+  if (!plan.filter.presets.empty()) {
+    plan.extrapolation_options = {plan.filter.presets.front(),
+                                  FindPreset(plan.filter.presets.front())->spec};
+  }
+  if (args.Has("spec")) {
+    plan.filter.custom = ResolveCustomSpec(args);
+    plan.extrapolation_options = {"custom", plan.filter.custom->spec};
+  } else if (args.Has("heads")) {
+    throw UsageError{"--heads goes with --spec"};
+  }
   return ValidateAndReport(plan, args.Has("quiet"), args.Value("json"), command_line);
 }
 
@@ -192,6 +237,7 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line) {
   const Registry registry = BuiltinRegistry();
   ValidationPlan plan;
   plan.candidates = ResolveCandidates(registry, args);
+  plan.filter.presets = ResolvePresets(args);
   plan.filter.dtypes = ResolveDTypes(args);
   const std::filesystem::path path =
       std::filesystem::path(args.Value("out", "reports")) /
@@ -205,8 +251,8 @@ std::string Capabilities(const Candidate& candidate) {
   for (DType d : c.dtypes) dtypes.emplace_back(ToString(d));
   for (Pairing p : c.pairings) pairings.emplace_back(ToString(p));
   for (Scaling s : c.scalings) scalings.emplace_back(ToString(s));
-  return fmt::format("    dtypes: {}; pairings: {}; strided: {}\n    scalings: {}\n",
-                     Join(dtypes), Join(pairings), c.strided ? "yes" : "no", Join(scalings));
+  return fmt::format("    dtypes: {}; pairings: {}; strided: {}\n    scalings: {}\n", Join(dtypes),
+                     Join(pairings), c.strided ? "yes" : "no", Join(scalings));
 }
 
 int List(const ParsedArgs&, const std::vector<std::string>&) {
@@ -219,9 +265,10 @@ int List(const ParsedArgs&, const std::vector<std::string>&) {
   }
   fmt::print("\npresets:\n");
   for (const ModelPreset& p : ModelPresets()) {
-    fmt::print("  {:<20} {:<44} heads {:>3}/{:<3} head_dim {:>3} rotary {:>3} {:<11} base {:g} {}\n",
-               p.name, p.model, p.q_heads, p.kv_heads, p.spec.head_dim, p.spec.rotary_dim,
-               ToString(p.spec.pairing), p.spec.base, ToString(p.spec.scaling));
+    fmt::print(
+        "  {:<20} {:<44} heads {:>3}/{:<3} head_dim {:>3} rotary {:>3} {:<11} base {:g} {}\n",
+        p.name, p.model, p.q_heads, p.kv_heads, p.spec.head_dim, p.spec.rotary_dim,
+        ToString(p.spec.pairing), p.spec.base, ToString(p.spec.scaling));
   }
   return kExitPass;
 }
@@ -230,7 +277,8 @@ std::span<const Command> Commands();
 
 int Help(const ParsedArgs&, const std::vector<std::string>&) {
   fmt::print(
-      "ropebench: is a RoPE implementation right, for the exact convention a model uses, out to the\n"
+      "ropebench: is a RoPE implementation right, for the exact convention a model uses, out to "
+      "the\n"
       "longest positions?\n\nusage: ropebench <command> [flags]\n\ncommands:\n");
   for (const Command& c : Commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
   fmt::print(
@@ -242,10 +290,13 @@ int Help(const ParsedArgs&, const std::vector<std::string>&) {
 std::span<const Command> Commands() {
   static const Command kCommands[] = {
       {"run", "the main job: validate every built-in candidate and write reports/<host>-<UTC>.json",
-       "ropebench run [--candidate NAME]... [--dtype DTYPE]... [--out DIR]", kRunFlags, 0, Run},
+       "ropebench run [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]... [--out DIR]",
+       kRunFlags, 0, Run},
       {"validate", "validate candidates against the float64 reference",
-       "ropebench validate [--candidate NAME]... [--preset NAME]... "
-       "[--suite conformance|extrapolation|all] [--dtype f32|f16|bf16]... [--json FILE]",
+       "ropebench validate [--candidate NAME]... [--preset NAME]... [--spec SPEC [--heads Q,KV]]\n"
+       "                          [--suite conformance|extrapolation|all] [--dtype "
+       "f32|f16|bf16]... "
+       "[--json FILE]",
        kValidateFlags, 0, Validate},
       {"list", "candidates with what they support, and the model presets", "ropebench list",
        std::span(kNoFlags, 0), 0, List},

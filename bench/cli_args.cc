@@ -36,12 +36,14 @@ std::string ParseArgs(std::span<const std::string> args, std::span<const FlagSpe
       continue;
     }
     const size_t equals = arg.find('=');
-    const std::string name = arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
+    const std::string name =
+        arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
     if (name == "help") {
       out.values_["help"].push_back("");
       continue;
     }
-    auto spec = std::find_if(flags.begin(), flags.end(), [&](const FlagSpec& f) { return f.name == name; });
+    auto spec =
+        std::find_if(flags.begin(), flags.end(), [&](const FlagSpec& f) { return f.name == name; });
     if (spec == flags.end()) return "unknown flag --" + name;
     if (spec->value_name.empty()) {
       if (equals != std::string::npos) return "flag --" + name + " takes no value";

@@ -1,5 +1,5 @@
-// A small, strict flag parser for the ropebench commands: --flag VALUE, --flag=VALUE, repeatable flags with
-// comma lists, and one-line errors that name the bad flag.
+// A small, strict flag parser for the ropebench commands: --flag VALUE, --flag=VALUE, repeatable
+// flags with comma lists, and one-line errors that name the bad flag.
 #pragma once
 
 #include <map>
@@ -11,7 +11,7 @@
 namespace ropebench {
 
 struct FlagSpec {
-  std::string_view name;  // without the dashes
+  std::string_view name;        // without the dashes
   std::string_view value_name;  // empty for a switch
   std::string_view help;
 };

@@ -7,7 +7,9 @@ namespace {
 
 constexpr FlagSpec kFlags[] = {{"dtype", "DTYPE", "dtypes"}, {"quiet", "", "no progress"}};
 
-std::string Parse(std::vector<std::string> args, ParsedArgs& out) { return ParseArgs(args, kFlags, 1, out); }
+std::string Parse(std::vector<std::string> args, ParsedArgs& out) {
+  return ParseArgs(args, kFlags, 1, out);
+}
 
 TEST(CliArgsTest, ValuesListsAndSwitches) {
   ParsedArgs args;

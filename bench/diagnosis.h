@@ -1,7 +1,7 @@
-// When a candidate fails, find the one hypothesis that explains its output (DESIGN.md §5): re-run the
-// reference with the other pairing, shifted positions, an inverted rotation, swapped cos/sin, full rotary,
-// other bases, scaling ignored or misapplied, the attention factor missing or squared, or a low-precision
-// angle, and report the first that matches within tolerance.
+// When a candidate fails, find the one hypothesis that explains its output (DESIGN.md §5): re-run
+// the reference with the other pairing, shifted positions, an inverted rotation, swapped cos/sin,
+// full rotary, other bases, scaling ignored or misapplied, the attention factor missing or squared,
+// or a low-precision angle, and report the first that matches within tolerance.
 #pragma once
 
 #include <optional>
@@ -24,11 +24,12 @@ struct Observation {
   std::vector<DenseTensor> outputs;
 };
 
-// The first hypothesis that explains the outputs; failing that, an angle that drifts as positions grow;
-// else nullopt.
+// The first hypothesis that explains the outputs; failing that, an angle that drifts as positions
+// grow; else nullopt.
 std::optional<Diagnosis> ExplainOutput(const Observation& observation);
 
-// The diagnosis of a failed case from its check outcomes, explaining wrong outputs with ExplainOutput.
+// The diagnosis of a failed case from its check outcomes, explaining wrong outputs with
+// ExplainOutput.
 Diagnosis Diagnose(const Observation& observation, std::span<const CheckOutcome> checks);
 
 }  // namespace ropebench

@@ -31,13 +31,15 @@ std::vector<int64_t> ExtrapolationPositions(int max_exponent) {
   return positions;
 }
 
+RopeSpec DefaultSpec() { return FindPreset("llama2-7b")->spec; }
+
 ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
                                      const ExtrapolationOptions& options) {
   const std::vector<int64_t> positions = ExtrapolationPositions(options.max_exponent);
-  const RopeSpec spec = ResolveSeqLen(FindPreset(options.preset)->spec, positions);
+  const RopeSpec spec = ResolveSeqLen(options.spec, positions);
   ExtrapolationRecord record;
   record.candidate = candidate.name();
-  record.preset = options.preset;
+  record.preset = options.label;
   record.dtype = ToString(dtype);
   record.horizon = options.horizon;
   record.tolerance = PairErrorTolerance(candidate.capabilities().arithmetic, dtype);
@@ -50,11 +52,12 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   GuardedTensors tensors(Layout::kContiguous, dtype, static_cast<int64_t>(positions.size()),
                          kQHeads, kKvHeads, spec.head_dim);
   tensors.FillRandom(0x5eed);
-  Observation observation{spec, positions, dtype, record.tolerance,
-                          {Widen(tensors.q()), Widen(tensors.k())}, {}};
+  Observation observation{
+      spec, positions, dtype, record.tolerance, {Widen(tensors.q()), Widen(tensors.k())}, {}};
   const CallResult result = candidate.Rotate(spec, positions, tensors.q(), &tensors.k());
   if (result.status != CallStatus::kOk) {
-    record.status = result.status == CallStatus::kUnsupported ? CaseStatus::kSkip : CaseStatus::kFail;
+    record.status =
+        result.status == CallStatus::kUnsupported ? CaseStatus::kSkip : CaseStatus::kFail;
     record.skip_reason = result.message;
     return record;
   }
@@ -84,8 +87,10 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   record.status = record.accurate_up_to >= options.horizon ? CaseStatus::kPass : CaseStatus::kFail;
   if (!prefix_passed) {
     // Explain the failure on the tokens that failed.
-    record.diagnosis = ExplainOutput(observation).value_or(
-        Diagnosis{"unexplained", "no hypothesis explains the error at long positions"});
+    record.diagnosis =
+        ExplainOutput(observation)
+            .value_or(
+                Diagnosis{"unexplained", "no hypothesis explains the error at long positions"});
   }
   return record;
 }

@@ -1,5 +1,6 @@
-// The extrapolation sweep (DESIGN.md §5): positions 2^k - 1, 2^k, 2^k + 1 for k = 0 .. max_exponent, the
-// max pair-normalised error per bucket, and the headline "accurate up to position N".
+// The extrapolation sweep (DESIGN.md §5): positions 2^k - 1, 2^k, 2^k + 1 for k = 0 ..
+// max_exponent, the max pair-normalised error per bucket, and the headline "accurate up to position
+// N".
 #pragma once
 
 #include <cstdint>
@@ -7,12 +8,18 @@
 #include <vector>
 
 #include "impls/candidate.h"
+#include "reference/rope_spec.h"
 #include "reports/records.h"
 
 namespace ropebench {
 
+// The spec swept unless another is chosen: Llama-2-7B's.
+RopeSpec DefaultSpec();
+
 struct ExtrapolationOptions {
-  std::string preset = "llama2-7b";  // the spec swept; pair 0 has theta = 1, so its angle is p
+  // The spec swept, and its name in the report. Llama-2's pair 0 has theta = 1, so its angle is p.
+  std::string label = "llama2-7b";
+  RopeSpec spec = DefaultSpec();
   int max_exponent = 31;
   int64_t horizon = (int64_t{1} << 24) + 1;  // a candidate passes when accurate at least this far
 };

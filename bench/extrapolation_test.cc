@@ -9,7 +9,8 @@ namespace {
 
 void Print(const ExtrapolationRecord& r) {
   std::printf("  %-16s %-5s accurate up to %lld%s\n", r.candidate.c_str(), r.dtype.c_str(),
-              static_cast<long long>(r.accurate_up_to), r.accurate_everywhere ? " (every bucket)" : "");
+              static_cast<long long>(r.accurate_up_to),
+              r.accurate_everywhere ? " (every bucket)" : "");
 }
 
 TEST(ExtrapolationTest, PositionsAreEveryPowerOfTwoAndNeighbours) {
@@ -44,7 +45,8 @@ TEST(ExtrapolationTest, Fp32AngleFallsFarShortAndIsDiagnosed) {
 
 TEST(ExtrapolationTest, GgmlRecurrenceDriftsToo) {
   Registry registry = BuiltinRegistry();
-  const ExtrapolationRecord r = RunExtrapolation(*registry.Find("ggml_recurrence"), DType::kBF16, {});
+  const ExtrapolationRecord r =
+      RunExtrapolation(*registry.Find("ggml_recurrence"), DType::kBF16, {});
   Print(r);
   EXPECT_EQ(r.status, CaseStatus::kFail);
   EXPECT_EQ(r.diagnosis->code, "low_precision_angle");

@@ -75,8 +75,8 @@ void GuardedTensors::Own(int buffer, const TensorView& view) {
 
 TensorView GuardedTensors::TokenView(const TensorView& view, int64_t token) const {
   TensorView one = view;
-  one.data = static_cast<unsigned char*>(view.data) +
-             token * view.token_stride * BytesPerElement(dtype_);
+  one.data =
+      static_cast<unsigned char*>(view.data) + token * view.token_stride * BytesPerElement(dtype_);
   one.tokens = 1;
   return one;
 }
@@ -127,8 +127,10 @@ std::string GuardedTensors::FirstGuardViolation() const {
       if (!buffer.owned[i / element_bytes] && buffer.bytes[i] != Canary(i)) {
         const int64_t element = static_cast<int64_t>(i / element_bytes) - kGuardElements;
         const char* name = static_cast<int>(b) == q_buffer_ ? "q" : "k";
-        return fmt::format("canary overwritten in the {} buffer at element {} (relative to its first "
-                           "element)", name, element);
+        return fmt::format(
+            "canary overwritten in the {} buffer at element {} (relative to its first "
+            "element)",
+            name, element);
       }
     }
   }
@@ -137,7 +139,8 @@ std::string GuardedTensors::FirstGuardViolation() const {
 
 std::string GuardedTensors::FirstPassThroughChange(const Bytes& before, int rotary_dim) const {
   const int bytes = BytesPerElement(dtype_);
-  for (const auto& [view, buffer, name] : {std::tuple{&q_, q_buffer_, "q"}, {&k_, k_buffer_, "k"}}) {
+  for (const auto& [view, buffer, name] :
+       {std::tuple{&q_, q_buffer_, "q"}, {&k_, k_buffer_, "k"}}) {
     const size_t origin =
         static_cast<const unsigned char*>(view->data) - buffers_[buffer].bytes.data();
     for (int64_t t = 0; t < view->tokens; ++t) {

@@ -1,6 +1,6 @@
-// Q and K laid out as a case asks (contiguous, padded, packed QKV) inside buffers whose every byte that
-// is not a tensor element holds a canary: before, after and between heads and tensors (BUG_CLASSES.md
-// 15, 16, 18). A candidate that writes anywhere but its own elements is caught.
+// Q and K laid out as a case asks (contiguous, padded, packed QKV) inside buffers whose every byte
+// that is not a tensor element holds a canary: before, after and between heads and tensors
+// (BUG_CLASSES.md 15, 16, 18). A candidate that writes anywhere but its own elements is caught.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,8 @@ class GuardedTensors {
   TensorView QAt(int64_t token) const;
   TensorView KAt(int64_t token) const;
 
-  // Fills every element with a value of magnitude in [0.25, 4] and random sign, rounded to the dtype.
+  // Fills every element with a value of magnitude in [0.25, 4] and random sign, rounded to the
+  // dtype.
   void FillRandom(uint32_t seed);
 
   using Bytes = std::vector<std::vector<unsigned char>>;
@@ -43,7 +44,9 @@ class GuardedTensors {
     std::vector<uint8_t> owned;  // per element: 1 when it belongs to Q or K
   };
   void Own(int buffer, const TensorView& view);
-  static unsigned char Canary(size_t index) { return static_cast<unsigned char>(0xA5 ^ (index * 29)); }
+  static unsigned char Canary(size_t index) {
+    return static_cast<unsigned char>(0xA5 ^ (index * 29));
+  }
   TensorView TokenView(const TensorView& view, int64_t token) const;
 
   DType dtype_;

@@ -1,5 +1,8 @@
-// Every check can fail: each mutant (one defect of BUG_CLASSES.md) is run on the real conformance cases
-// that can expose it, must fail at least one, and every failure must carry the expected diagnosis.
+// Every check can fail: each mutant (one defect of BUG_CLASSES.md) is run on the real conformance
+// cases that can expose it, must fail at least one, and every failure must carry the expected
+// diagnosis.
+#include "bench/testing/mutants.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -7,14 +10,14 @@
 
 #include "bench/case_runner.h"
 #include "bench/suites.h"
-#include "bench/testing/mutants.h"
 
 namespace ropebench {
 namespace {
 
 constexpr size_t kMaxCasesPerMutant = 12;
 
-// Up to `limit` of the matching cases, spread evenly so that every layout and position kind shows up.
+// Up to `limit` of the matching cases, spread evenly so that every layout and position kind shows
+// up.
 std::vector<ValidationCase> CasesFor(const testing::MutantSpec& mutant, size_t limit) {
   static const std::vector<ValidationCase> suite = ConformanceSuite({});
   std::vector<ValidationCase> matching;
@@ -71,9 +74,9 @@ TEST(MutantCoverageTest, EveryCheckFailsForSomeMutant) {
       }
     }
   }
-  for (const char* check : {"error", "identity_at_zero", "norm_ratio", "passthrough", "guards",
-                            "inputs_untouched", "determinism", "prefill_decode",
-                            "relative_position", "history"}) {
+  for (const char* check :
+       {"error", "identity_at_zero", "norm_ratio", "passthrough", "guards", "inputs_untouched",
+        "determinism", "prefill_decode", "relative_position", "history"}) {
     EXPECT_TRUE(failed_checks.count(check)) << "no mutant makes check '" << check << "' fail";
   }
 }
@@ -81,7 +84,8 @@ TEST(MutantCoverageTest, EveryCheckFailsForSomeMutant) {
 TEST(MutantCoverageTest, EveryInProcessBugClassHasAMutant) {
   std::set<int> classes;
   for (const testing::MutantSpec& mutant : testing::AllMutants()) classes.insert(mutant.bug_class);
-  for (int row = 1; row <= 18; ++row) EXPECT_TRUE(classes.count(row)) << "BUG_CLASSES.md row " << row;
+  for (int row = 1; row <= 18; ++row)
+    EXPECT_TRUE(classes.count(row)) << "BUG_CLASSES.md row " << row;
 }
 
 }  // namespace

@@ -21,9 +21,9 @@ void Progress::Update(size_t done, size_t total, std::string_view what) {
   last_print_ = now;
   printed_ = true;
   const double left = done > 0 ? elapsed * static_cast<double>(total - done) / done : 0;
-  const std::string line = fmt::format("[{}] {}/{} ({:.0f}%) {:.0f}s elapsed, ~{:.0f}s left  {}",
-                                       phase_, done, total, 100.0 * done / std::max<size_t>(total, 1),
-                                       elapsed, left, what.substr(0, 60));
+  const std::string line =
+      fmt::format("[{}] {}/{} ({:.0f}%) {:.0f}s elapsed, ~{:.0f}s left  {}", phase_, done, total,
+                  100.0 * done / std::max<size_t>(total, 1), elapsed, left, what.substr(0, 60));
   if (terminal_) {
     fmt::print(stream_, "\r\033[K{}", line);
   } else {

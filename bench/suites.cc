@@ -23,7 +23,9 @@ std::vector<DType> DTypes(const SuiteFilter& filter) {
   return {std::begin(kAllDTypes), std::end(kAllDTypes)};
 }
 
-uint32_t SeedOf(const std::string& name) { return static_cast<uint32_t>(std::hash<std::string>{}(name)); }
+uint32_t SeedOf(const std::string& name) {
+  return static_cast<uint32_t>(std::hash<std::string>{}(name));
+}
 
 ValidationCase MakeCase(std::string group, std::string name, std::string preset, RopeSpec spec,
                         DType dtype, HeadCounts heads, Layout layout, PositionKind kind,
@@ -44,24 +46,51 @@ ValidationCase MakeCase(std::string group, std::string name, std::string preset,
   return c;
 }
 
-void AddPresetCases(const SuiteFilter& filter, std::vector<ValidationCase>& cases) {
-  for (const ModelPreset& preset : ModelPresets()) {
-    if (!filter.presets.empty() &&
-        std::find(filter.presets.begin(), filter.presets.end(), preset.name) == filter.presets.end()) {
-      continue;
-    }
-    for (DType dtype : DTypes(filter)) {
-      for (PositionKind kind : kAllPositionKinds) {
-        for (Layout layout : kAllLayouts) {
-          const std::string name = fmt::format("{}/{}/{}/{}", preset.name, ToString(dtype),
-                                               ToString(kind), ToString(layout));
-          // Decode at the last position the model serves.
-          cases.push_back(MakeCase("preset", name, std::string(preset.name), preset.spec, dtype,
-                                   {preset.q_heads, preset.kv_heads}, layout, kind, kPresetTokens,
-                                   preset.max_positions - 1));
-        }
+// A model's spec and shape: a preset's, or the user's own.
+struct ModelCases {
+  std::string group;
+  std::string name;
+  RopeSpec spec;
+  HeadCounts heads;
+  int64_t decode_position;  // the last position the model serves
+};
+
+void AddModelCases(const SuiteFilter& filter, const ModelCases& model,
+                   std::vector<ValidationCase>& cases) {
+  for (DType dtype : DTypes(filter)) {
+    for (PositionKind kind : kAllPositionKinds) {
+      for (Layout layout : kAllLayouts) {
+        const std::string name = fmt::format("{}/{}/{}/{}", model.name, ToString(dtype),
+                                             ToString(kind), ToString(layout));
+        cases.push_back(MakeCase(model.group, name, model.group == "preset" ? model.name : "",
+                                 model.spec, dtype, model.heads, layout, kind, kPresetTokens,
+                                 model.decode_position));
       }
     }
+  }
+}
+
+void AddPresetCases(const SuiteFilter& filter, std::vector<ValidationCase>& cases) {
+  const bool all = filter.presets.empty() && !filter.custom;
+  for (const ModelPreset& preset : ModelPresets()) {
+    if (all || std::find(filter.presets.begin(), filter.presets.end(), preset.name) !=
+                   filter.presets.end()) {
+      AddModelCases(filter,
+                    {"preset",
+                     std::string(preset.name),
+                     preset.spec,
+                     {preset.q_heads, preset.kv_heads},
+                     preset.max_positions - 1},
+                    cases);
+    }
+  }
+  if (filter.custom) {
+    const RopeSpec& spec = filter.custom->spec;
+    const int64_t served = std::max<int64_t>({spec.seq_len, spec.original_max_positions, 4096});
+    AddModelCases(
+        filter,
+        {"custom", "spec", spec, {filter.custom->q_heads, filter.custom->kv_heads}, served - 1},
+        cases);
   }
 }
 
@@ -117,9 +146,9 @@ std::vector<std::pair<std::string, RopeSpec>> ScalingVariants() {
     spec.factor = factor;
     spec.original_max_positions = original;
     adjust(spec);
-    variants.emplace_back(fmt::format("{}/base{:g}/f{:g}/orig{}/{}", ToString(scaling), base,
-                                      factor, original, name),
-                          spec);
+    variants.emplace_back(
+        fmt::format("{}/base{:g}/f{:g}/orig{}/{}", ToString(scaling), base, factor, original, name),
+        spec);
   };
   auto keep = [](RopeSpec&) {};
   constexpr double kBases[] = {1e4, 1e5, 1e6, 1e7};
@@ -204,7 +233,7 @@ void AddScalingCases(const SuiteFilter& filter, std::vector<ValidationCase>& cas
 std::vector<ValidationCase> ConformanceSuite(const SuiteFilter& filter) {
   std::vector<ValidationCase> cases;
   AddPresetCases(filter, cases);
-  if (filter.presets.empty()) {
+  if (filter.presets.empty() && !filter.custom) {
     AddEdgeCases(filter, cases);
     AddScalingCases(filter, cases);
   }

@@ -1,7 +1,8 @@
-// The validation suites as data tables (STYLE.md 4): arrays of shapes, positions, layouts and specs,
-// crossed in loops.
+// The validation suites as data tables (STYLE.md 4): arrays of shapes, positions, layouts and
+// specs, crossed in loops.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,13 +11,23 @@
 
 namespace ropebench {
 
-struct SuiteFilter {
-  std::vector<std::string> presets;  // empty: every preset, plus the edge and scaling groups
-  std::vector<DType> dtypes;         // empty: every dtype
+// A spec of the user's own, validated like a preset.
+struct CustomSpec {
+  RopeSpec spec;
+  int q_heads = 8;
+  int kv_heads = 2;
 };
 
-// Every model preset x dtype x positions x layout; edge shapes (head_dim, rotary_dim, tokens, heads,
-// pairing); and a sweep of every scaling method's own parameters.
+struct SuiteFilter {
+  // Empty presets and no custom spec: every preset, plus the edge and scaling groups. Otherwise
+  // only the named presets and the custom spec.
+  std::vector<std::string> presets = {};
+  std::vector<DType> dtypes = {};  // empty: every dtype
+  std::optional<CustomSpec> custom = std::nullopt;
+};
+
+// Every model preset x dtype x positions x layout; edge shapes (head_dim, rotary_dim, tokens,
+// heads, pairing); and a sweep of every scaling method's own parameters.
 std::vector<ValidationCase> ConformanceSuite(const SuiteFilter& filter);
 
 }  // namespace ropebench

@@ -56,7 +56,8 @@ TEST(SuitesTest, PresetFilterKeepsOnlyThosePresets) {
 }
 
 TEST(SuitesTest, PositionsAreDeterministicAndOfTheirKind) {
-  EXPECT_EQ(MakePositions(PositionKind::kRandom, 16, 0, 3), MakePositions(PositionKind::kRandom, 16, 0, 3));
+  EXPECT_EQ(MakePositions(PositionKind::kRandom, 16, 0, 3),
+            MakePositions(PositionKind::kRandom, 16, 0, 3));
   EXPECT_EQ(MakePositions(PositionKind::kDecode, 16, 4095, 3), std::vector<int64_t>{4095});
   const std::vector<int64_t> mixed = MakePositions(PositionKind::kNonMonotonic, 64, 0, 5);
   EXPECT_FALSE(std::is_sorted(mixed.begin(), mixed.end()));

@@ -39,7 +39,8 @@ void PrintValidationSummary(std::FILE* out, const ValidationResults& results) {
       Counts& c = counts[r.candidate];
       (r.status == CaseStatus::kPass ? c.pass : r.status == CaseStatus::kFail ? c.fail : c.skip)++;
     }
-    fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>7}\n", "candidate", "pass", "fail", "skip");
+    fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>7}\n", "candidate", "pass", "fail",
+               "skip");
     for (const std::string& name : order) {
       const Counts& c = counts[name];
       fmt::print(out, "  {:<18} {:>7} {:>7} {:>7}\n", name, c.pass, c.fail, c.skip);
@@ -66,8 +67,10 @@ void PrintValidationSummary(std::FILE* out, const ValidationResults& results) {
         verdict = "skipped: " + r.skip_reason;
       } else {
         verdict = fmt::format("{}{}  {}", r.accurate_everywhere ? ">= " : "",
-                              FormatPosition(r.accurate_up_to), r.status == CaseStatus::kPass ? "pass" : "FAIL");
-        if (r.diagnosis) verdict += fmt::format("  [{}] {}", r.diagnosis->code, r.diagnosis->detail);
+                              FormatPosition(r.accurate_up_to),
+                              r.status == CaseStatus::kPass ? "pass" : "FAIL");
+        if (r.diagnosis)
+          verdict += fmt::format("  [{}] {}", r.diagnosis->code, r.diagnosis->detail);
       }
       fmt::print(out, "  {:<18} {:<5} {}\n", r.candidate, r.dtype, verdict);
     }

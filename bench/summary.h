@@ -1,5 +1,5 @@
-// The human summary of a validation: counts per candidate, the failures with their diagnosis, and the
-// extrapolation headline per candidate x dtype.
+// The human summary of a validation: counts per candidate, the failures with their diagnosis, and
+// the extrapolation headline per candidate x dtype.
 #pragma once
 
 #include <cstdio>

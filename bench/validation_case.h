@@ -15,7 +15,8 @@ namespace ropebench {
 enum class Layout {
   kContiguous,  // separate packed Q and K buffers
   kPadded,      // padded heads and padded rows: gaps inside and between heads
-  kPackedQkv,   // one [tokens][q heads | k heads | v heads] buffer, as a fused QKV projection writes it
+  kPackedQkv,  // one [tokens][q heads | k heads | v heads] buffer, as a fused QKV projection writes
+               // it
 };
 inline constexpr Layout kAllLayouts[] = {Layout::kContiguous, Layout::kPadded, Layout::kPackedQkv};
 std::string_view ToString(Layout layout);
@@ -27,8 +28,8 @@ enum class PositionKind {
   kRandom,        // distinct-ish random positions in [0, 2^20)
   kNonMonotonic,  // shuffled, with duplicates, as in a packed batch of several sequences
 };
-inline constexpr PositionKind kAllPositionKinds[] = {PositionKind::kSequential, PositionKind::kDecode,
-                                                     PositionKind::kRandom,
+inline constexpr PositionKind kAllPositionKinds[] = {PositionKind::kSequential,
+                                                     PositionKind::kDecode, PositionKind::kRandom,
                                                      PositionKind::kNonMonotonic};
 std::string_view ToString(PositionKind kind);
 

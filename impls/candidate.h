@@ -1,6 +1,6 @@
-// The one interface every candidate is reached through: built-in variants, and later C plugins and external
-// programs (DESIGN.md §4). Its call mirrors the plugin ABI: one spec, one position per token, Q and
-// optionally K rotated in place.
+// The one interface every candidate is reached through: built-in variants, and later C plugins and
+// external programs (DESIGN.md §4). Its call mirrors the plugin ABI: one spec, one position per
+// token, Q and optionally K rotated in place.
 #pragma once
 
 #include <cstdint>
@@ -55,9 +55,10 @@ class Candidate {
   virtual std::string_view name() const = 0;
   virtual const Capabilities& capabilities() const = 0;
 
-  // Rotates q and, when k is not null, k in place (K may have fewer heads: GQA). The caller guarantees a
-  // valid spec with seq_len resolved, positions.size() == q.tokens == k->tokens, and positions >= 0.
-  // Non-const: a candidate may keep state between calls (which the history check exists to catch).
+  // Rotates q and, when k is not null, k in place (K may have fewer heads: GQA). The caller
+  // guarantees a valid spec with seq_len resolved, positions.size() == q.tokens == k->tokens, and
+  // positions >= 0. Non-const: a candidate may keep state between calls (which the history check
+  // exists to catch).
   virtual CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions,
                             const TensorView& q, const TensorView* k) = 0;
 };

@@ -49,15 +49,16 @@ class Fp32AngleCandidate final : public PairwiseCandidate {
 class GgmlRecurrenceCandidate final : public PairwiseCandidate {
  public:
   GgmlRecurrenceCandidate()
-      : PairwiseCandidate("ggml_recurrence",
-                          EmulationCapabilities({Scaling::kNone, Scaling::kLinear},
-                                                "emulation: ggml's theta *= theta_scale in float32")) {}
+      : PairwiseCandidate(
+            "ggml_recurrence",
+            EmulationCapabilities({Scaling::kNone, Scaling::kLinear},
+                                  "emulation: ggml's theta *= theta_scale in float32")) {}
 
  protected:
   CosSinFn PrepareCosSin(const RopeSpec& spec) override {
     const float theta_scale = std::pow(static_cast<float>(spec.base), -2.0f / spec.rotary_dim);
-    const float freq_scale = spec.scaling == Scaling::kLinear ? 1.0f / static_cast<float>(spec.factor)
-                                                              : 1.0f;
+    const float freq_scale =
+        spec.scaling == Scaling::kLinear ? 1.0f / static_cast<float>(spec.factor) : 1.0f;
     const float mscale = static_cast<float>(spec.attention_factor.value_or(1.0));
     const int half = spec.rotary_dim / 2;
     return [=](int64_t position, float* cos, float* sin) {

@@ -45,10 +45,10 @@ RopeFrequencies Yarn(const RopeSpec& s) {
     out.inv_freq.push_back(interpolation * (1 - extrapolation_factor) +
                            extrapolation[i] * extrapolation_factor);
   }
-  out.attention_factor = (s.mscale != 0 && s.mscale_all_dim != 0)
-                             ? YarnGetMscale(s.factor, s.mscale) /
-                                   YarnGetMscale(s.factor, s.mscale_all_dim)
-                             : YarnGetMscale(s.factor, 1.0);
+  out.attention_factor =
+      (s.mscale != 0 && s.mscale_all_dim != 0)
+          ? YarnGetMscale(s.factor, s.mscale) / YarnGetMscale(s.factor, s.mscale_all_dim)
+          : YarnGetMscale(s.factor, 1.0);
   return out;
 }
 
@@ -77,8 +77,9 @@ RopeFrequencies Longrope(const RopeSpec& s) {
     out.inv_freq.push_back(1.0 / (ext[i] * std::pow(s.base, double(j) / s.rotary_dim)));
   }
   out.attention_factor =
-      s.factor <= 1 ? 1.0
-                    : std::sqrt(1 + std::log(s.factor) / std::log(double(s.original_max_positions)));
+      s.factor <= 1
+          ? 1.0
+          : std::sqrt(1 + std::log(s.factor) / std::log(double(s.original_max_positions)));
   return out;
 }
 

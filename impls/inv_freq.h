@@ -1,6 +1,6 @@
 // The built-in candidates' own inverse frequencies and attention factor, in double, written the way
-// serving code computes them (after Hugging Face's _compute_*_parameters). Deliberately separate from
-// reference/frequencies: the oracle must not share code with what it judges.
+// serving code computes them (after Hugging Face's _compute_*_parameters). Deliberately separate
+// from reference/frequencies: the oracle must not share code with what it judges.
 #pragma once
 
 #include <vector>

@@ -1,7 +1,8 @@
 // matrix: the RoFormer form. Per position p, the block-diagonal rotation matrix R_p (rotary_dim x
-// rotary_dim; 2x2 blocks [cos -sin; sin cos] on the pair indices of the pairing, times the attention
-// factor) is built in double and applied to each head's rotary part as a dense matrix-vector product.
-// Slow, O(rotary_dim^2) per head, and obviously correct: that is its purpose.
+// rotary_dim; 2x2 blocks [cos -sin; sin cos] on the pair indices of the pairing, times the
+// attention factor) is built in double and applied to each head's rotary part as a dense
+// matrix-vector product. Slow, O(rotary_dim^2) per head, and obviously correct: that is its
+// purpose.
 #include <cmath>
 #include <vector>
 
@@ -20,8 +21,7 @@ class MatrixCandidate final : public Candidate {
 
   CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
                     const TensorView* k) override {
-    const std::string reason =
-        UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
+    const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
     if (!reason.empty()) return {CallStatus::kUnsupported, reason};
     const RopeFrequencies freq = ComputeRopeFrequencies(spec);
     const int n = spec.rotary_dim;

@@ -13,13 +13,13 @@ uint16_t FloatToF16(float value) {
   if (magnitude > 0x7F800000) return sign | 0x7E00;   // NaN stays a (quiet) NaN
   if (magnitude >= 0x477FF000) return sign | 0x7C00;  // >= 65520 rounds to infinity
   if (magnitude < 0x38800000) {
-    // Below f16's smallest normal 2^-14: the subnormal count is value * 2^24, rounded to nearest even
-    // (the default rounding mode). The scaling by a power of two is exact.
+    // Below f16's smallest normal 2^-14: the subnormal count is value * 2^24, rounded to nearest
+    // even (the default rounding mode). The scaling by a power of two is exact.
     const float scaled = std::bit_cast<float>(magnitude) * 16777216.0f;
     return sign | static_cast<uint16_t>(std::nearbyint(scaled));
   }
-  // Normal: rebias the exponent (127 -> 15) and drop 13 fraction bits, rounding to nearest even. A carry
-  // out of the fraction correctly bumps the exponent.
+  // Normal: rebias the exponent (127 -> 15) and drop 13 fraction bits, rounding to nearest even. A
+  // carry out of the fraction correctly bumps the exponent.
   const uint32_t rebiased = magnitude - (112u << 23);
   const uint32_t round = 0xFFF + ((rebiased >> 13) & 1);
   return sign | static_cast<uint16_t>((rebiased + round) >> 13);

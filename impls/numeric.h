@@ -1,5 +1,6 @@
-// Storage conversions for candidates: f32 <-> f16 and bf16, both narrowing with round-to-nearest-even
-// (DESIGN.md §3: truncating bf16 is a defect, not a convention). The reference decodes on its own.
+// Storage conversions for candidates: f32 <-> f16 and bf16, both narrowing with
+// round-to-nearest-even (DESIGN.md §3: truncating bf16 is a defect, not a convention). The
+// reference decodes on its own.
 #pragma once
 
 #include <cstdint>

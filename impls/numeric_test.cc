@@ -26,12 +26,12 @@ TEST(NumericTest, F16DecodeAgreesWithTheReferenceForEveryBitPattern) {
 }
 
 TEST(NumericTest, F16RoundsToNearestEven) {
-  EXPECT_EQ(FloatToF16(1.0f + std::ldexp(1.0f, -11)), 0x3C00);   // tie, stays even
+  EXPECT_EQ(FloatToF16(1.0f + std::ldexp(1.0f, -11)), 0x3C00);      // tie, stays even
   EXPECT_EQ(FloatToF16(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3C02);  // tie, rounds up to even
   EXPECT_EQ(FloatToF16(1.0f + std::ldexp(1.0f, -11) + std::ldexp(1.0f, -20)), 0x3C01);
   EXPECT_EQ(FloatToF16(65519.0f), 0x7BFF);
-  EXPECT_EQ(FloatToF16(65520.0f), 0x7C00);  // the tie above 65504 goes to infinity
-  EXPECT_EQ(FloatToF16(std::ldexp(1.0f, -25)), 0x0000);      // half the smallest subnormal: to even 0
+  EXPECT_EQ(FloatToF16(65520.0f), 0x7C00);               // the tie above 65504 goes to infinity
+  EXPECT_EQ(FloatToF16(std::ldexp(1.0f, -25)), 0x0000);  // half the smallest subnormal: to even 0
   EXPECT_EQ(FloatToF16(3 * std::ldexp(1.0f, -25)), 0x0002);  // 1.5 subnormal units: to even 2
   EXPECT_EQ(FloatToF16(-std::ldexp(1023.5f, -24)), 0x8400);  // rounds up into the smallest normal
   EXPECT_EQ(FloatToF16(NAN) & 0x7E00, 0x7E00);
@@ -39,7 +39,7 @@ TEST(NumericTest, F16RoundsToNearestEven) {
 
 TEST(NumericTest, BF16RoundsToNearestEvenNotTruncates) {
   const float one_plus_half_ulp = std::bit_cast<float>(0x3F808000u);  // tie: stays 0x3F80
-  const float three_halves = std::bit_cast<float>(0x3F818000u);      // tie: rounds up to 0x3F82
+  const float three_halves = std::bit_cast<float>(0x3F818000u);       // tie: rounds up to 0x3F82
   const float above_tie = std::bit_cast<float>(0x3F808001u);
   EXPECT_EQ(FloatToBF16(one_plus_half_ulp), 0x3F80);
   EXPECT_EQ(FloatToBF16(three_halves), 0x3F82);

@@ -12,8 +12,7 @@ bool AllContiguous(const TensorView& q, const TensorView* k) {
 
 CallResult PairwiseCandidate::Rotate(const RopeSpec& spec, std::span<const int64_t> positions,
                                      const TensorView& q, const TensorView* k) {
-  const std::string reason =
-      UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
+  const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
   if (!reason.empty()) return {CallStatus::kUnsupported, reason};
 
   const CosSinFn cos_sin = PrepareCosSin(spec);

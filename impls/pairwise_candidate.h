@@ -1,7 +1,8 @@
-// Element-wise RoPE with f32 arithmetic:  a' = a*cos - b*sin,  b' = a*sin + b*cos  for pair i of every head,
-// with pairs (2i, 2i+1) when interleaved and (i, i + rotary_dim/2) when half-split, cos/sin per token with
-// the attention factor folded in. Elements past rotary_dim are never written. Variants that differ only in
-// how they form cos and sin (scalar, the emulations, test mutants) derive from it.
+// Element-wise RoPE with f32 arithmetic:  a' = a*cos - b*sin,  b' = a*sin + b*cos  for pair i of
+// every head, with pairs (2i, 2i+1) when interleaved and (i, i + rotary_dim/2) when half-split,
+// cos/sin per token with the attention factor folded in. Elements past rotary_dim are never
+// written. Variants that differ only in how they form cos and sin (scalar, the emulations, test
+// mutants) derive from it.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
-// One registry of candidates, queried by name (simdjson's habit): built-in variants now, plugins and
-// external programs added to the same table later.
+// One registry of candidates, queried by name (simdjson's habit): built-in variants now, plugins
+// and external programs added to the same table later.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,5 @@
-// scalar: angles p * theta_i formed in double (exact position, double frequencies), cos and sin in double
-// then rounded to f32, rotation in f32, storage f32 / f16 / bf16 with round-to-nearest-even.
+// scalar: angles p * theta_i formed in double (exact position, double frequencies), cos and sin in
+// double then rounded to f32, rotation in f32, storage f32 / f16 / bf16 with round-to-nearest-even.
 #include <cmath>
 
 #include "impls/inv_freq.h"

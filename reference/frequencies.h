@@ -1,7 +1,7 @@
-// Inverse frequencies theta_i and the attention factor of every scaling method, exactly as DESIGN.md §2
-// writes them. Computed in 80-bit extended precision: the reference forms its angles from these, so the
-// oracle stays exact at positions far beyond 2^24, and rounded to double they are correctly rounded in
-// practice (the golden test holds them to a few ulps).
+// Inverse frequencies theta_i and the attention factor of every scaling method, exactly as
+// DESIGN.md §2 writes them. Computed in 80-bit extended precision: the reference forms its angles
+// from these, so the oracle stays exact at positions far beyond 2^24, and rounded to double they
+// are correctly rounded in practice (the golden test holds them to a few ulps).
 #pragma once
 
 #include <vector>
@@ -10,7 +10,8 @@
 
 namespace ropebench {
 
-// theta_i for i = 0 .. rotary_dim/2 - 1. Dynamic NTK and LongRoPE read spec.seq_len (resolve it first).
+// theta_i for i = 0 .. rotary_dim/2 - 1. Dynamic NTK and LongRoPE read spec.seq_len (resolve it
+// first).
 std::vector<long double> InverseFrequenciesExtended(const RopeSpec& spec);
 std::vector<double> InverseFrequencies(const RopeSpec& spec);
 

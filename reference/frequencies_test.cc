@@ -41,7 +41,8 @@ RopeSpec SpecFromGolden(const nlohmann::json& j) {
   spec.low_freq_factor = j.at("low_freq_factor");
   spec.high_freq_factor = j.at("high_freq_factor");
   spec.seq_len = j.at("seq_len");
-  if (j.contains("short_factor")) spec.short_factor = j.at("short_factor").get<std::vector<double>>();
+  if (j.contains("short_factor"))
+    spec.short_factor = j.at("short_factor").get<std::vector<double>>();
   if (j.contains("long_factor")) spec.long_factor = j.at("long_factor").get<std::vector<double>>();
   return spec;
 }
@@ -101,7 +102,8 @@ TEST(FrequenciesTest, NtkIsDefaultWithTheAlphaScaledBase) {
   spec.scaling = Scaling::kNtk;
   spec.factor = 8;
   const std::vector<double> theta = InverseFrequencies(spec);
-  const std::vector<double> closed = InverseFrequencies(Default(128, 1e4 * std::pow(8.0, 128.0 / 126)));
+  const std::vector<double> closed =
+      InverseFrequencies(Default(128, 1e4 * std::pow(8.0, 128.0 / 126)));
   for (size_t i = 0; i < theta.size(); ++i) EXPECT_LE(UlpsApart(theta[i], closed[i]), 8) << i;
 }
 
@@ -118,7 +120,8 @@ TEST(FrequenciesTest, DynamicNtkEqualsDefaultUpToTheOriginalLength) {
   spec.seq_len = 4097;  // one past: the base grows
   EXPECT_LT(InverseFrequencies(spec)[1], plain[1]);
   spec.seq_len = 8192;  // factor*L/orig - (factor-1) = 3
-  const std::vector<double> closed = InverseFrequencies(Default(128, 1e4 * std::pow(3.0, 128.0 / 126)));
+  const std::vector<double> closed =
+      InverseFrequencies(Default(128, 1e4 * std::pow(3.0, 128.0 / 126)));
   const std::vector<double> theta = InverseFrequencies(spec);
   for (size_t i = 0; i < theta.size(); ++i) EXPECT_LE(UlpsApart(theta[i], closed[i]), 8) << i;
 }
@@ -160,7 +163,8 @@ TEST(FrequenciesTest, YarnRampEndsAreExtrapolationAndInterpolation) {
           } else {
             const double ramp = (i - low) / (high - low);
             // This closed form rounds low, high and the ramp in double: 1e-13 is its own accuracy.
-            EXPECT_NEAR(theta[i], ramp * plain[i] / factor + (1 - ramp) * plain[i], 1e-13 * plain[i]);
+            EXPECT_NEAR(theta[i], ramp * plain[i] / factor + (1 - ramp) * plain[i],
+                        1e-13 * plain[i]);
           }
         }
       }
@@ -235,7 +239,8 @@ TEST(FrequenciesTest, LongropeSwitchesFactorsOnlyPastTheOriginalLength) {
     const std::vector<double>& ext = seq_len > 4096 ? phi.long_factor : phi.short_factor;
     const std::vector<double> theta = InverseFrequencies(spec);
     for (size_t i = 0; i < theta.size(); ++i) {
-      EXPECT_LE(UlpsApart(theta[i], plain[i] / ext[i]), 2) << "seq_len " << seq_len << " pair " << i;
+      EXPECT_LE(UlpsApart(theta[i], plain[i] / ext[i]), 2)
+          << "seq_len " << seq_len << " pair " << i;
     }
   }
   EXPECT_NEAR(AttentionFactor(phi), 1.1902380714238083, 1e-15);

@@ -10,7 +10,8 @@
 
 namespace ropebench {
 
-// |(a, b)|. Plain sqrt(a^2 + b^2): element values here are far from overflow, and hypot is ~5x slower.
+// |(a, b)|. Plain sqrt(a^2 + b^2): element values here are far from overflow, and hypot is ~5x
+// slower.
 inline double PairNorm(double a, double b) { return std::sqrt(a * a + b * b); }
 
 struct ErrorMetrics {

@@ -11,10 +11,10 @@ namespace {
 
 TEST(PresetsTest, EveryPublishedModelIsThereAndValid) {
   // One per row of ../shared/PRESETS.md.
-  for (const char* name : {"llama2-7b", "llama3.1-8b", "llama3.2-1b", "mistral-7b", "qwen2.5-7b",
-                           "codellama-7b", "gptj-6b", "gptneox-20b", "phi3.5-mini",
-                           "deepseek-v2-lite", "deepseek-v3", "llama2k-linear-x2",
-                           "llama2k-ntk-alpha8"}) {
+  for (const char* name :
+       {"llama2-7b", "llama3.1-8b", "llama3.2-1b", "mistral-7b", "qwen2.5-7b", "codellama-7b",
+        "gptj-6b", "gptneox-20b", "phi3.5-mini", "deepseek-v2-lite", "deepseek-v3",
+        "llama2k-linear-x2", "llama2k-ntk-alpha8"}) {
     const ModelPreset* preset = FindPreset(name);
     ASSERT_NE(preset, nullptr) << name;
     EXPECT_EQ(ValidateSpec(preset->spec), "") << name;

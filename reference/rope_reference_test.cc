@@ -1,6 +1,6 @@
-// The reference against the properties that define RoPE: norm preservation, relative-position invariance,
-// R(a)R(b) = R(a+b), interleaved <-> half-split equivalence under a permutation, and matrix form ==
-// element-wise form.
+// The reference against the properties that define RoPE: norm preservation, relative-position
+// invariance, R(a)R(b) = R(a+b), interleaved <-> half-split equivalence under a permutation, and
+// matrix form == element-wise form.
 #include "reference/rope_reference.h"
 
 #include <gtest/gtest.h>
@@ -29,7 +29,8 @@ double Dot(const DenseTensor& a, int64_t ta, const DenseTensor& b, int64_t tb, i
   return sum;
 }
 
-// Every preset's spec with its seq_len fixed, so that shifting positions leaves the frequencies alone.
+// Every preset's spec with its seq_len fixed, so that shifting positions leaves the frequencies
+// alone.
 std::vector<RopeSpec> PresetSpecs() {
   std::vector<RopeSpec> specs;
   for (const ModelPreset& preset : ModelPresets()) {
@@ -73,7 +74,8 @@ TEST(RopeReferenceTest, ScoresDependOnlyOnRelativePosition) {
     for (int64_t shift : {int64_t{1}, int64_t{1000}, int64_t{1} << 24, int64_t{1} << 31}) {
       const std::vector<int64_t> m = {17}, n = {5};
       const std::vector<int64_t> ms = {17 + shift}, ns = {5 + shift};
-      const double base_score = Dot(ApplyRope(spec, m, q), 0, ApplyRope(spec, n, k), 0, spec.rotary_dim);
+      const double base_score =
+          Dot(ApplyRope(spec, m, q), 0, ApplyRope(spec, n, k), 0, spec.rotary_dim);
       const double shifted =
           Dot(ApplyRope(spec, ms, q), 0, ApplyRope(spec, ns, k), 0, spec.rotary_dim);
       // The extended-precision angle is good to about p * 2^-63 radians.
@@ -87,8 +89,8 @@ TEST(RopeReferenceTest, RotationsCompose) {
   RopeSpec spec = FindPreset("qwen2.5-7b")->spec;
   const DenseTensor x = RandomTensor(1, 2, 128, 5);
   for (auto [a, b] : {std::pair<int64_t, int64_t>{3, 4}, {1000, 24}, {1 << 20, (1 << 20) + 7}}) {
-    const DenseTensor twice = ApplyRope(spec, std::vector<int64_t>{b},
-                                        ApplyRope(spec, std::vector<int64_t>{a}, x));
+    const DenseTensor twice =
+        ApplyRope(spec, std::vector<int64_t>{b}, ApplyRope(spec, std::vector<int64_t>{a}, x));
     const DenseTensor once = ApplyRope(spec, std::vector<int64_t>{a + b}, x);
     for (size_t n = 0; n < x.values.size(); ++n) {
       EXPECT_NEAR(twice.values[n], once.values[n], 1e-12) << "a=" << a << " b=" << b;
@@ -125,7 +127,8 @@ TEST(RopeReferenceTest, InterleavedEqualsHalfSplitUnderPermutation) {
 }
 
 TEST(RopeReferenceTest, MatrixFormEqualsElementWiseForm) {
-  // RoFormer's block-diagonal R_p applied as a dense matrix product, built here from cos/sin in double.
+  // RoFormer's block-diagonal R_p applied as a dense matrix product, built here from cos/sin in
+  // double.
   for (const RopeSpec& spec : PresetSpecs()) {
     const DenseTensor x = RandomTensor(2, 1, spec.head_dim, 7);
     const std::vector<int64_t> positions = {9, 123456};
@@ -156,7 +159,8 @@ TEST(RopeReferenceTest, MatrixFormEqualsElementWiseForm) {
 }
 
 TEST(RopeReferenceTest, ExactAtHugePositions) {
-  // Pair 0 has theta = 1, so its angle is the position itself: cos(2^40) needs the reduction to be exact.
+  // Pair 0 has theta = 1, so its angle is the position itself: cos(2^40) needs the reduction to be
+  // exact.
   RopeSpec spec = FindPreset("llama2-7b")->spec;
   DenseTensor x(1, 1, 128);
   x.at(0, 0, 0) = 1;  // (a, b) = (1, 0) -> (cos p, sin p)

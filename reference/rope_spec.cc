@@ -8,7 +8,7 @@ namespace ropebench {
 namespace {
 
 constexpr std::string_view kPairingNames[] = {"interleaved", "half_split"};
-constexpr std::string_view kScalingNames[] = {"none", "linear",  "ntk",     "dynamic_ntk",
+constexpr std::string_view kScalingNames[] = {"none", "linear", "ntk",     "dynamic_ntk",
                                               "yarn", "llama3", "longrope"};
 
 bool NeedsOriginalMax(Scaling s) {
@@ -58,9 +58,12 @@ std::string ValidateSpec(const RopeSpec& s) {
   if (s.head_dim < 2 || s.head_dim > 65536) return "head_dim: must be in [2, 65536]";
   if (s.rotary_dim % 2 != 0) return "rotary_dim: must be even";
   if (s.rotary_dim < 2 || s.rotary_dim > s.head_dim) return "rotary_dim: must be in [2, head_dim]";
-  for (auto [field, value] : {std::pair{"base", s.base}, {"factor", s.factor},
-                              {"beta_fast", s.beta_fast}, {"beta_slow", s.beta_slow},
-                              {"mscale", s.mscale}, {"mscale_all_dim", s.mscale_all_dim},
+  for (auto [field, value] : {std::pair{"base", s.base},
+                              {"factor", s.factor},
+                              {"beta_fast", s.beta_fast},
+                              {"beta_slow", s.beta_slow},
+                              {"mscale", s.mscale},
+                              {"mscale_all_dim", s.mscale_all_dim},
                               {"low_freq_factor", s.low_freq_factor},
                               {"high_freq_factor", s.high_freq_factor}}) {
     if (auto error = Finite(field, value); !error.empty()) return error;

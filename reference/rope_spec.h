@@ -1,4 +1,5 @@
-// RopeSpec: everything that decides a RoPE output (DESIGN.md §2), with validation that names the bad field.
+// RopeSpec: everything that decides a RoPE output (DESIGN.md §2), with validation that names the
+// bad field.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,8 @@ enum class Pairing {
 enum class Scaling { kNone, kLinear, kNtk, kDynamicNtk, kYarn, kLlama3, kLongrope };
 
 inline constexpr Pairing kAllPairings[] = {Pairing::kInterleaved, Pairing::kHalfSplit};
-inline constexpr Scaling kAllScalings[] = {Scaling::kNone, Scaling::kLinear,   Scaling::kNtk,
-                                           Scaling::kDynamicNtk, Scaling::kYarn, Scaling::kLlama3,
+inline constexpr Scaling kAllScalings[] = {Scaling::kNone,       Scaling::kLinear, Scaling::kNtk,
+                                           Scaling::kDynamicNtk, Scaling::kYarn,   Scaling::kLlama3,
                                            Scaling::kLongrope};
 
 std::string_view ToString(Pairing pairing);
@@ -39,9 +40,9 @@ struct RopeSpec {
   int64_t original_max_positions = 0;
   double beta_fast = 32.0;  // YaRN correction range
   double beta_slow = 1.0;
-  bool truncate = true;         // YaRN: floor/ceil the correction range
-  double mscale = 0.0;          // YaRN (DeepSeek) attention-factor form; 0 = unset
-  double mscale_all_dim = 0.0;  // 0 = unset
+  bool truncate = true;                    // YaRN: floor/ceil the correction range
+  double mscale = 0.0;                     // YaRN (DeepSeek) attention-factor form; 0 = unset
+  double mscale_all_dim = 0.0;             // 0 = unset
   std::optional<double> attention_factor;  // unset = the method's default
   double low_freq_factor = 1.0;            // Llama-3
   double high_freq_factor = 4.0;
@@ -52,7 +53,8 @@ struct RopeSpec {
   bool operator==(const RopeSpec&) const = default;
 };
 
-// Empty when the spec is valid, else one line naming the first bad field: "rotary_dim: must be even".
+// Empty when the spec is valid, else one line naming the first bad field: "rotary_dim: must be
+// even".
 std::string ValidateSpec(const RopeSpec& spec);
 
 // Empty when every position is usable (p >= 0), else a line naming the first bad one.

@@ -9,8 +9,8 @@ namespace {
 
 constexpr std::string_view kDTypeNames[] = {"f32", "f16", "bf16"};
 
-// IEEE binary16: 1 sign, 5 exponent (bias 15), 10 fraction bits. Decoded by its definition, not by bit
-// tricks, so that it shares nothing with the candidates' conversions.
+// IEEE binary16: 1 sign, 5 exponent (bias 15), 10 fraction bits. Decoded by its definition, not by
+// bit tricks, so that it shares nothing with the candidates' conversions.
 double DecodeF16(uint16_t bits) {
   const int sign = bits >> 15;
   const int exponent = (bits >> 10) & 0x1F;
@@ -76,7 +76,8 @@ DenseTensor Widen(const TensorView& view) {
         const float* in = static_cast<const float*>(view.data) + row;
         for (int64_t d = 0; d < view.head_dim; ++d) *out++ = in[d];
       } else {
-        for (int64_t d = 0; d < view.head_dim; ++d) *out++ = WidenElement(view.data, view.dtype, row + d);
+        for (int64_t d = 0; d < view.head_dim; ++d)
+          *out++ = WidenElement(view.data, view.dtype, row + d);
       }
     }
   }

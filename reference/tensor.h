@@ -1,5 +1,5 @@
-// Storage dtypes, the strided [tokens, heads, head_dim] view every candidate rotates, and the dense float64
-// tensor the reference computes in (DESIGN.md §3).
+// Storage dtypes, the strided [tokens, heads, head_dim] view every candidate rotates, and the dense
+// float64 tensor the reference computes in (DESIGN.md §3).
 #pragma once
 
 #include <cstdint>
@@ -43,9 +43,12 @@ struct DenseTensor {
   std::vector<double> values;
 
   DenseTensor() = default;
-  DenseTensor(int64_t t, int64_t h, int64_t d) : tokens(t), heads(h), head_dim(d), values(t * h * d) {}
+  DenseTensor(int64_t t, int64_t h, int64_t d)
+      : tokens(t), heads(h), head_dim(d), values(t * h * d) {}
   double& at(int64_t t, int64_t h, int64_t d) { return values[(t * heads + h) * head_dim + d]; }
-  double at(int64_t t, int64_t h, int64_t d) const { return values[(t * heads + h) * head_dim + d]; }
+  double at(int64_t t, int64_t h, int64_t d) const {
+    return values[(t * heads + h) * head_dim + d];
+  }
 };
 
 // Decodes one stored element exactly (every f32, f16 and bf16 value is a double).

@@ -1,5 +1,5 @@
-// What a validation run records: one CaseRecord per case and one ExtrapolationRecord per candidate x
-// dtype. Produced by bench/, written and read by reports/.
+// What a validation run records: one CaseRecord per case and one ExtrapolationRecord per candidate
+// x dtype. Produced by bench/, written and read by reports/.
 #pragma once
 
 #include <cstdint>

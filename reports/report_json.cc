@@ -1,11 +1,14 @@
 #include "reports/report_json.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <unistd.h>
+
+#include "reports/spec_json.h"
 
 namespace ropebench {
 namespace {
@@ -29,50 +32,23 @@ std::string_view ToString(CaseStatus status) {
   return kNames[static_cast<int>(status)];
 }
 
-nlohmann::json SpecJson(const RopeSpec& s) {
-  nlohmann::json j = {{"head_dim", s.head_dim},
-                      {"rotary_dim", s.rotary_dim},
-                      {"pairing", ToString(s.pairing)},
-                      {"base", s.base},
-                      {"scaling", ToString(s.scaling)},
-                      {"factor", s.factor},
-                      {"original_max_positions", s.original_max_positions},
-                      {"seq_len", s.seq_len}};
-  if (s.scaling == Scaling::kYarn) {
-    j["beta_fast"] = s.beta_fast;
-    j["beta_slow"] = s.beta_slow;
-    j["truncate"] = s.truncate;
-    j["mscale"] = s.mscale;
-    j["mscale_all_dim"] = s.mscale_all_dim;
-  }
-  if (s.scaling == Scaling::kLlama3) {
-    j["low_freq_factor"] = s.low_freq_factor;
-    j["high_freq_factor"] = s.high_freq_factor;
-  }
-  if (s.scaling == Scaling::kLongrope) {
-    j["short_factor"] = s.short_factor;
-    j["long_factor"] = s.long_factor;
-  }
-  j["attention_factor"] = s.attention_factor ? nlohmann::json(*s.attention_factor) : nullptr;
-  return j;
-}
-
 nlohmann::json CaseJson(const CaseRecord& r) {
-  nlohmann::json j = {{"candidate", r.candidate},
-                      {"suite", r.suite},
-                      {"group", r.group},
-                      {"name", r.name},
-                      {"preset", r.preset.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.preset)},
-                      {"spec", SpecJson(r.spec)},
-                      {"dtype", r.dtype},
-                      {"shape",
-                       {{"tokens", r.tokens},
-                        {"q_heads", r.q_heads},
-                        {"kv_heads", r.kv_heads},
-                        {"head_dim", r.spec.head_dim},
-                        {"layout", r.layout},
-                        {"positions", r.positions}}},
-                      {"status", ToString(r.status)}};
+  nlohmann::json j = {
+      {"candidate", r.candidate},
+      {"suite", r.suite},
+      {"group", r.group},
+      {"name", r.name},
+      {"preset", r.preset.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.preset)},
+      {"spec", SpecJson(r.spec)},
+      {"dtype", r.dtype},
+      {"shape",
+       {{"tokens", r.tokens},
+        {"q_heads", r.q_heads},
+        {"kv_heads", r.kv_heads},
+        {"head_dim", r.spec.head_dim},
+        {"layout", r.layout},
+        {"positions", r.positions}}},
+      {"status", ToString(r.status)}};
   if (r.status == CaseStatus::kSkip) j["skip_reason"] = r.skip_reason;
   if (r.metrics) {
     const CaseMetrics& m = *r.metrics;
@@ -81,10 +57,11 @@ nlohmann::json CaseJson(const CaseRecord& r) {
                     {"nmse", Number(m.nmse)},
                     {"max_pair_error_u", Number(m.max_pair_error)},
                     {"tolerance_u", m.tolerance},
-                    {"worst", {{"token", m.worst_token},
-                               {"position", m.worst_position},
-                               {"head", m.worst_head},
-                               {"pair", m.worst_pair}}}};
+                    {"worst",
+                     {{"token", m.worst_token},
+                      {"position", m.worst_position},
+                      {"head", m.worst_head},
+                      {"pair", m.worst_pair}}}};
   }
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& c : r.checks) {

@@ -1,4 +1,5 @@
-// The JSON form of validation records, and writing a JSON file so that a reader never sees half of it.
+// The JSON form of validation records, and writing a JSON file so that a reader never sees half of
+// it.
 #pragma once
 
 #include <filesystem>
@@ -13,13 +14,13 @@ namespace ropebench {
 // Bumped whenever a field changes meaning or goes away; readers refuse versions they do not know.
 inline constexpr int kReportSchemaVersion = 1;
 
-nlohmann::json SpecJson(const RopeSpec& spec);
 nlohmann::json CaseJson(const CaseRecord& record);
 nlohmann::json ExtrapolationJson(const ExtrapolationRecord& record);
 // {"summary": per candidate counts, "cases": [...]} and the extrapolation list.
 nlohmann::json ValidationJson(const ValidationResults& results);
 
-// Writes to a temporary file beside `path` and renames it into place. Empty on success, else the error.
+// Writes to a temporary file beside `path` and renames it into place. Empty on success, else the
+// error.
 std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::json& json);
 
 }  // namespace ropebench

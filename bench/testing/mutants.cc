@@ -55,7 +55,7 @@ class WrappedMutant final : public Candidate {
 class CosSinMutant final : public PairwiseCandidate {
  public:
   using Former = std::function<void(const RopeFrequencies&, int64_t position, int pair, float& cos,
-                                     float& sin)>;
+                                    float& sin)>;
   // frequency_spec, when set, changes the spec the frequencies are computed from.
   CosSinMutant(std::string name, Former former,
                std::function<void(RopeSpec&)> frequency_spec = nullptr)
@@ -69,7 +69,7 @@ class CosSinMutant final : public PairwiseCandidate {
     if (frequency_spec_) frequency_spec_(used);
     const int pairs = spec.rotary_dim / 2;
     return [freq = ComputeRopeFrequencies(used), former = former_, pairs](int64_t p, float* cos,
-                                                                        float* sin) {
+                                                                          float* sin) {
       for (int i = 0; i < pairs; ++i) former(freq, p, i, cos[i], sin[i]);
     };
   }
@@ -79,8 +79,8 @@ class CosSinMutant final : public PairwiseCandidate {
   std::function<void(RopeSpec&)> frequency_spec_;
 };
 
-// The dynamic-NTK defect of several engines: the base grows with the longest sequence seen and never
-// shrinks back.
+// The dynamic-NTK defect of several engines: the base grows with the longest sequence seen and
+// never shrinks back.
 class NeverScaledBackMutant final : public Candidate {
  public:
   std::string_view name() const override { return "dynamic_ntk_never_scaled_back"; }
@@ -98,7 +98,8 @@ class NeverScaledBackMutant final : public Candidate {
   int64_t longest_ = 0;
 };
 
-std::function<std::unique_ptr<Candidate>()> Wrapped(std::string name, WrappedMutant::Defect defect) {
+std::function<std::unique_ptr<Candidate>()> Wrapped(std::string name,
+                                                    WrappedMutant::Defect defect) {
   return [=] { return std::make_unique<WrappedMutant>(name, defect); };
 }
 
@@ -143,10 +144,12 @@ std::vector<MutantSpec> AllMutants() {
   using D = WrappedMutant::Defect;
   return {
       {"pairing_swapped", 1, "pairing_swapped",
-       Wrapped("pairing_swapped", D{.spec = [](RopeSpec& s) {
-                 s.pairing = s.pairing == Pairing::kHalfSplit ? Pairing::kInterleaved
-                                                              : Pairing::kHalfSplit;
-               }}),
+       Wrapped("pairing_swapped", D{.spec =
+                                        [](RopeSpec& s) {
+                                          s.pairing = s.pairing == Pairing::kHalfSplit
+                                                          ? Pairing::kInterleaved
+                                                          : Pairing::kHalfSplit;
+                                        }}),
        Preset("llama2-7b")},
       {"frequencies_over_head_dim", 2, "partial_rotary_ignored",
        CosSin("frequencies_over_head_dim", Exact,
@@ -165,19 +168,25 @@ std::vector<MutantSpec> AllMutants() {
                      }}),
        Preset("gptneox-20b", DType::kBF16)},
       {"position_plus_one", 3, "position_offset",
-       Wrapped("position_plus_one", D{.positions = [](std::vector<int64_t>& p) {
-                 for (int64_t& x : p) ++x;
-               }}),
+       Wrapped("position_plus_one", D{.positions =
+                                          [](std::vector<int64_t>& p) {
+                                            for (int64_t& x : p) ++x;
+                                          }}),
        Preset("llama3.1-8b")},
       {"decode_offset_lost", 3, "position_offset",
-       Wrapped("decode_offset_lost", D{.positions = [](std::vector<int64_t>& p) {
-                 if (p.size() == 1) p[0] = 0;  // a single-token call forgets the KV-cache offset
-               }}),
+       Wrapped("decode_offset_lost",
+               D{.positions =
+                     [](std::vector<int64_t>& p) {
+                       if (p.size() == 1)
+                         p[0] = 0;  // a single-token call forgets the KV-cache offset
+                     }}),
        Preset("mistral-7b")},
       {"positions_as_index", 4, "position_offset",
-       Wrapped("positions_as_index", D{.positions = [](std::vector<int64_t>& p) {
-                 for (size_t t = 0; t < p.size(); ++t) p[t] = static_cast<int64_t>(t);
-               }}),
+       Wrapped("positions_as_index", D{.positions =
+                                           [](std::vector<int64_t>& p) {
+                                             for (size_t t = 0; t < p.size(); ++t)
+                                               p[t] = static_cast<int64_t>(t);
+                                           }}),
        [](const ValidationCase& c) {
          return c.preset == "qwen2.5-7b" && c.dtype == DType::kF32 &&
                 c.position_kind != PositionKind::kSequential;
@@ -218,15 +227,14 @@ std::vector<MutantSpec> AllMutants() {
        Wrapped("base_fallback_10000", D{.spec = [](RopeSpec& s) { s.base = 1e4; }}),
        Preset("qwen2.5-7b")},
       {"cos_sin_swapped", 9, "cos_sin_swapped",
-       CosSin("cos_sin_swapped",
-              [](const RopeFrequencies& f, int64_t p, int i, float& c, float& s) {
-                Exact(f, p, i, s, c);
-              }),
+       CosSin("cos_sin_swapped", [](const RopeFrequencies& f, int64_t p, int i, float& c,
+                                    float& s) { Exact(f, p, i, s, c); }),
        Preset("llama2-7b", DType::kF16)},
       {"sign_flipped", 9, "rotation_inverted",
-       Wrapped("sign_flipped", D{.positions = [](std::vector<int64_t>& p) {
-                 for (int64_t& x : p) x = -x;  // rotates by -angle
-               }}),
+       Wrapped("sign_flipped", D{.positions =
+                                     [](std::vector<int64_t>& p) {
+                                       for (int64_t& x : p) x = -x;  // rotates by -angle
+                                     }}),
        Preset("gptj-6b")},
       {"dynamic_ntk_never_scaled_back", 10, "nondeterministic",
        [] { return std::make_unique<NeverScaledBackMutant>(); }, Group("scaling", "dynamic_ntk")},
@@ -234,7 +242,8 @@ std::vector<MutantSpec> AllMutants() {
        Wrapped("yarn_truncate_ignored", D{.spec = [](RopeSpec& s) { s.truncate = false; }}),
        Group("scaling", "/truncate/")},
       {"attention_factor_missing", 12, "attention_factor_missing",
-       Wrapped("attention_factor_missing", D{.spec = [](RopeSpec& s) { s.attention_factor = 1.0; }}),
+       Wrapped("attention_factor_missing",
+               D{.spec = [](RopeSpec& s) { s.attention_factor = 1.0; }}),
        Preset("deepseek-v3")},
       {"attention_factor_squared", 12, "attention_factor_squared",
        CosSin("attention_factor_squared",
@@ -248,16 +257,20 @@ std::vector<MutantSpec> AllMutants() {
        Wrapped("llama3_factor_hardcoded", D{.spec = [](RopeSpec& s) { s.factor = 8; }}),
        Preset("llama3.2-1b")},
       {"longrope_switch_at_original", 14, "scaling_mismatch",
-       Wrapped("longrope_switch_at_original", D{.spec = [](RopeSpec& s) {
-                 // seq_len >= original instead of seq_len > original.
-                 if (s.seq_len == s.original_max_positions) ++s.seq_len;
-               }}),
+       Wrapped("longrope_switch_at_original", D{.spec =
+                                                    [](RopeSpec& s) {
+                                                      // seq_len >= original instead of seq_len >
+                                                      // original.
+                                                      if (s.seq_len == s.original_max_positions)
+                                                        ++s.seq_len;
+                                                    }}),
        Group("scaling", "longrope")},
       {"head_tail_overrun", 15, "guard_violation",
        Wrapped("head_tail_overrun",
                D{.after =
                      [](const RopeSpec& s, auto, const TensorView& q, const TensorView* k, int) {
-                       // A kernel that rounds head_dim up to its vector width writes past each head.
+                       // A kernel that rounds head_dim up to its vector width writes past each
+                       // head.
                        for (const TensorView* v : {&q, k}) {
                          ForEachElement(*v, s.head_dim, s.head_dim + 1, [&](int64_t at) {
                            StoreFromFloat(v->data, v->dtype, at, 1.0f);
@@ -266,14 +279,16 @@ std::vector<MutantSpec> AllMutants() {
                      }}),
        Group("edge", "/d6/")},
       {"strides_ignored", 16, "guard_violation",
-       Wrapped("strides_ignored", D{.view = [](const TensorView& v) {
-                 TensorView packed = v;
-                 packed.head_stride = v.head_dim;
-                 packed.token_stride = v.heads * v.head_dim;
-                 return packed;
-               }}),
+       Wrapped("strides_ignored", D{.view =
+                                        [](const TensorView& v) {
+                                          TensorView packed = v;
+                                          packed.head_stride = v.head_dim;
+                                          packed.token_stride = v.heads * v.head_dim;
+                                          return packed;
+                                        }}),
        [](const ValidationCase& c) {
-         return c.preset == "llama3.1-8b" && c.dtype == DType::kF32 && c.layout != Layout::kContiguous;
+         return c.preset == "llama3.1-8b" && c.dtype == DType::kF32 &&
+                c.layout != Layout::kContiguous;
        }},
       {"nondeterministic", 17, "nondeterministic",
        Wrapped("nondeterministic",
@@ -288,18 +303,16 @@ std::vector<MutantSpec> AllMutants() {
        Preset("llama2-7b")},
       {"out_of_bounds_write", 18, "guard_violation",
        Wrapped("out_of_bounds_write",
-               D{.after =
-                     [](const RopeSpec&, auto, const TensorView& q, const TensorView*, int) {
-                       StoreFromFloat(q.data, q.dtype, -1, 0.0f);
-                     }}),
+               D{.after = [](const RopeSpec&, auto, const TensorView& q, const TensorView*,
+                             int) { StoreFromFloat(q.data, q.dtype, -1, 0.0f); }}),
        Preset("mistral-7b", DType::kBF16)},
       {"writes_positions", 18, "guard_violation",
-       Wrapped("writes_positions",
-               D{.after =
-                     [](const RopeSpec&, std::span<const int64_t> p, const TensorView&,
-                        const TensorView*, int) {
-                       const_cast<int64_t&>(p[0]) += 1;  // scribbles on its input
-                     }}),
+       Wrapped("writes_positions", D{.after =
+                                         [](const RopeSpec&, std::span<const int64_t> p,
+                                            const TensorView&, const TensorView*, int) {
+                                           const_cast<int64_t&>(p[0]) +=
+                                               1;  // scribbles on its input
+                                         }}),
        Preset("llama2-7b", DType::kF16)},
       {"scaling_ignored", 13, "scaling_ignored",
        Wrapped("scaling_ignored", D{.spec = [](RopeSpec& s) { s.scaling = Scaling::kNone; }}),

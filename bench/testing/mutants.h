@@ -1,5 +1,6 @@
-// Mutant candidates, compiled only into the tests: each carries one defect that real implementations
-// have shipped (../shared/BUG_CLASSES.md) and names the diagnosis the validator must give it.
+// Mutant candidates, compiled only into the tests: each carries one defect that real
+// implementations have shipped (../shared/BUG_CLASSES.md) and names the diagnosis the validator
+// must give it.
 #pragma once
 
 #include <functional>

@@ -1,0 +1,18 @@
+// A RopeSpec as JSON, with the field names of DESIGN.md §2 (Hugging Face's rope_scaling keys), and
+// the strict reader users' spec files go through.
+#pragma once
+
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "reference/rope_spec.h"
+
+namespace ropebench {
+
+nlohmann::json SpecJson(const RopeSpec& spec);
+
+// Reads the fields present in `json` over `spec` (which carries the defaults). Unknown fields,
+// wrong types and invalid values are refused. Returns "" or a one-line error naming the field.
+std::string ReadSpecJson(const nlohmann::json& json, RopeSpec& spec);
+
+}  // namespace ropebench

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The ropebench process itself: 0 on success, 2 with one line naming the bad input, never a crash.
+set -uo pipefail
+ropebench=$1
+failures=0
+
+expect() {  # expect CODE PATTERN ARGS...
+  local code=$1 pattern=$2
+  shift 2
+  local err
+  err=$("$ropebench" "$@" 2>&1 >/dev/null)
+  local got=$?
+  if [[ $got -ne $code ]]; then
+    echo "FAIL: ropebench $* exited $got, expected $code"; failures=$((failures + 1)); return
+  fi
+  if [[ -n $pattern ]] && ! grep -q -- "$pattern" <<<"$err"; then
+    echo "FAIL: ropebench $*: stderr '$err' lacks '$pattern'"; failures=$((failures + 1)); return
+  fi
+  if [[ $code -eq 2 && $(wc -l <<<"$err") -ne 1 ]]; then
+    echo "FAIL: ropebench $*: error is not one line: $err"; failures=$((failures + 1)); return
+  fi
+  echo "ok: ropebench $* -> $got"
+}
+
+expect 0 "" help
+expect 0 "" --help
+expect 0 "" list
+expect 0 "" validate --help
+expect 2 "unknown command 'frobnicate'" frobnicate
+expect 2 "unknown flag --bogus" validate --bogus
+expect 2 "unknown candidate 'nope'" validate --candidate nope
+expect 2 "unknown preset 'llama-9'" validate --preset llama-9
+expect 2 "unknown dtype 'f64'" validate --dtype f64
+expect 2 "rotary_dim: must be even" validate --spec head_dim=64,rotary_dim=33
+expect 0 "" validate --candidate scalar --spec head_dim=8,rotary_dim=4 --dtype f32 --quiet
+expect 1 "" validate --candidate fp32_angle --suite extrapolation --dtype f32 --quiet
+
+passed=$(( 12 - failures ))
+echo "$passed passed, $failures failed"
+[[ $failures -eq 0 ]]
