@@ -69,8 +69,11 @@ void PrintValidationSummary(std::FILE* out, const ValidationResults& results) {
         verdict = fmt::format("{}{}  {}", r.accurate_everywhere ? ">= " : "",
                               FormatPosition(r.accurate_up_to),
                               r.status == CaseStatus::kPass ? "pass" : "FAIL");
-        if (r.diagnosis)
-          verdict += fmt::format("  [{}] {}", r.diagnosis->code, r.diagnosis->detail);
+        if (r.diagnosis) {
+          verdict +=
+              fmt::format("  {}[{}] {}", r.status == CaseStatus::kPass ? "beyond that: " : "",
+                          r.diagnosis->code, r.diagnosis->detail);
+        }
       }
       fmt::print(out, "  {:<18} {:<5} {}\n", r.candidate, r.dtype, verdict);
     }
