@@ -126,18 +126,16 @@ CustomSpec ResolveCustomSpec(const ParsedArgs& args) {
     throw UsageError{error};
   }
   const std::vector<std::string> heads = args.List("heads");
-  if (!heads.empty()) {
-    char* end_q = nullptr;
-    char* end_kv = nullptr;
-    const long q = heads.size() == 2 ? std::strtol(heads[0].c_str(), &end_q, 10) : 0;
-    const long kv = heads.size() == 2 ? std::strtol(heads[1].c_str(), &end_kv, 10) : 0;
-    if (heads.size() != 2 || *end_q != '\0' || *end_kv != '\0' || q < 1 || kv < 1 || q > 1024 ||
-        kv > q) {
-      throw UsageError{"--heads takes Q,KV with 1 <= KV <= Q <= 1024, e.g. --heads 32,8"};
-    }
-    custom.q_heads = static_cast<int>(q);
-    custom.kv_heads = static_cast<int>(kv);
-  }
+  if (heads.empty()) return custom;
+  const UsageError usage{"--heads takes Q,KV with 1 <= KV <= Q <= 1024, e.g. --heads 32,8"};
+  if (heads.size() != 2) throw usage;
+  char* end_q = nullptr;
+  char* end_kv = nullptr;
+  const long q = std::strtol(heads[0].c_str(), &end_q, 10);
+  const long kv = std::strtol(heads[1].c_str(), &end_kv, 10);
+  if (*end_q != '\0' || *end_kv != '\0' || q < 1 || kv < 1 || q > 1024 || kv > q) throw usage;
+  custom.q_heads = static_cast<int>(q);
+  custom.kv_heads = static_cast<int>(kv);
   return custom;
 }
 
@@ -186,9 +184,10 @@ int ValidateAndReport(const ValidationPlan& plan, bool quiet, const std::string&
   ValidationResults results;
   {
     Progress progress("validate", stderr);
-    results = RunValidation(plan, [&](size_t done, size_t total, std::string_view what) {
-      if (!quiet) progress.Update(done, total, what);
-    });
+    results =
+        RunValidation(plan, [&](size_t done, size_t total, double fraction, std::string_view what) {
+          if (!quiet) progress.Update(done, total, fraction, what);
+        });
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -13,7 +13,8 @@ class Progress {
  public:
   Progress(std::string phase, std::FILE* stream);
   ~Progress();
-  void Update(size_t done, size_t total, std::string_view what);
+  // `fraction` of the work is done (it may grow unevenly with `done`); the time left comes from it.
+  void Update(size_t done, size_t total, double fraction, std::string_view what);
 
  private:
   using Clock = std::chrono::steady_clock;

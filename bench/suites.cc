@@ -196,11 +196,11 @@ std::vector<std::pair<std::string, RopeSpec>> ScalingVariants() {
   for (double base : {5e5, 1e4}) {
     for (double factor : {8.0, 32.0}) {
       for (int64_t original : {8192, 2048}) {
-        for (auto [low, high] : {std::pair{1.0, 4.0}, {2.0, 8.0}}) {
-          add(fmt::format("band{:g}-{:g}", low, high), Scaling::kLlama3, base, factor, original,
-              [&](RopeSpec& s) {
-                s.low_freq_factor = low;
-                s.high_freq_factor = high;
+        for (const std::pair<double, double>& band : {std::pair{1.0, 4.0}, {2.0, 8.0}}) {
+          add(fmt::format("band{:g}-{:g}", band.first, band.second), Scaling::kLlama3, base, factor,
+              original, [&](RopeSpec& s) {
+                s.low_freq_factor = band.first;
+                s.high_freq_factor = band.second;
               });
         }
       }

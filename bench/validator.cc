@@ -13,18 +13,29 @@ ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& pr
   if (dtypes.empty()) dtypes.assign(std::begin(kAllDTypes), std::end(kAllDTypes));
   const size_t sweeps = plan.extrapolation ? dtypes.size() : 0;
   const size_t total = plan.candidates.size() * (cases.size() + sweeps);
+  // Work of a case ~ the elements it rotates; a sweep is small, count it as one preset case.
+  auto work = [](const ValidationCase& c) {
+    return static_cast<double>(c.tokens() * (c.q_heads + c.kv_heads) * c.spec.head_dim);
+  };
+  constexpr double kSweepWork = 96.0 * 6 * 128;
+  double total_work = 0;
+  for (const ValidationCase& c : cases) total_work += work(c);
+  total_work = plan.candidates.size() * (total_work + sweeps * kSweepWork);
   size_t done = 0;
+  double work_done = 0;
 
   ValidationResults results;
   for (Candidate* candidate : plan.candidates) {
     for (const ValidationCase& c : cases) {
       results.cases.push_back(RunCase(*candidate, c));
-      if (progress) progress(++done, total, results.cases.back().name);
+      work_done += work(c);
+      if (progress) progress(++done, total, work_done / total_work, results.cases.back().name);
     }
     for (size_t n = 0; n < sweeps; ++n) {
       results.extrapolation.push_back(
           RunExtrapolation(*candidate, dtypes[n], plan.extrapolation_options));
-      if (progress) progress(++done, total, "extrapolation");
+      work_done += kSweepWork;
+      if (progress) progress(++done, total, work_done / total_work, "extrapolation");
     }
   }
   return results;

@@ -20,8 +20,10 @@ struct ValidationPlan {
   ExtrapolationOptions extrapolation_options;
 };
 
-// Called after each unit of work: units done, units in all, and what was just done.
-using ProgressFn = std::function<void(size_t done, size_t total, std::string_view what)>;
+// Called after each case: cases done, cases in all, the fraction of the work done (cases weighted
+// by their size, so that the time left can be estimated), and what was just done.
+using ProgressFn =
+    std::function<void(size_t done, size_t total, double work_fraction, std::string_view what)>;
 
 ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& progress);
 
