@@ -170,11 +170,7 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   observation.outputs = WidenBoth(tensors);
 
   // error: every rotated pair against the reference.
-  ErrorAccumulator accumulator(spec.pairing, spec.rotary_dim, u);
-  for (size_t n = 0; n < observation.inputs.size(); ++n) {
-    accumulator.Add(observation.outputs[n], ApplyRope(spec, c.positions, observation.inputs[n]));
-  }
-  const ErrorMetrics m = accumulator.Result();
+  const ErrorMetrics m = ReferenceError(observation);
   record.metrics = CaseMetrics{m.max_abs,
                                m.rms,
                                m.nmse,

@@ -206,8 +206,9 @@ int ValidateAndReport(const ValidationPlan& plan, bool quiet, const std::string&
   return AllPassed(results) ? kExitPass : kExitFail;
 }
 
-int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
-  const Registry registry = BuiltinRegistry();
+// The plan the flags ask for; `validate` and `run` share it (each parser admits only its own
+// flags).
+ValidationPlan PlanFromFlags(const Registry& registry, const ParsedArgs& args) {
   ValidationPlan plan;
   plan.candidates = ResolveCandidates(registry, args);
   plan.filter.presets = ResolvePresets(args);
@@ -229,19 +230,22 @@ int Validate(const ParsedArgs& args, const std::vector<std::string>& command_lin
   } else if (args.Has("heads")) {
     throw UsageError{"--heads goes with --spec"};
   }
-  return ValidateAndReport(plan, args.Has("quiet"), args.Value("json"), command_line);
+  return plan;
+}
+
+int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
+  const Registry registry = BuiltinRegistry();
+  return ValidateAndReport(PlanFromFlags(registry, args), args.Has("quiet"), args.Value("json"),
+                           command_line);
 }
 
 int Run(const ParsedArgs& args, const std::vector<std::string>& command_line) {
   const Registry registry = BuiltinRegistry();
-  ValidationPlan plan;
-  plan.candidates = ResolveCandidates(registry, args);
-  plan.filter.presets = ResolvePresets(args);
-  plan.filter.dtypes = ResolveDTypes(args);
   const std::filesystem::path path =
       std::filesystem::path(args.Value("out", "reports")) /
       fmt::format("{}-{}.json", HostName(), UtcTime(std::time(nullptr), "%Y%m%dT%H%M%SZ"));
-  return ValidateAndReport(plan, args.Has("quiet"), path.string(), command_line);
+  return ValidateAndReport(PlanFromFlags(registry, args), args.Has("quiet"), path.string(),
+                           command_line);
 }
 
 std::string Capabilities(const Candidate& candidate) {

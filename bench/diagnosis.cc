@@ -96,11 +96,7 @@ CosSinTable HypothesisTable(const Hypothesis& h) {
 
 // The tokens diagnosis looks at: the worst first, so that every hypothesis faces the failures.
 std::vector<int64_t> TokensToExamine(const Observation& o) {
-  ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
-  for (size_t n = 0; n < o.inputs.size(); ++n) {
-    accumulator.Add(o.outputs[n], ApplyRope(o.spec, o.positions, o.inputs[n]));
-  }
-  const std::vector<double> errors = accumulator.Result().token_max_pair_error;
+  const std::vector<double> errors = ReferenceError(o).token_max_pair_error;
   std::vector<int64_t> tokens(errors.size());
   for (size_t t = 0; t < tokens.size(); ++t) tokens[t] = static_cast<int64_t>(t);
   std::stable_sort(tokens.begin(), tokens.end(),
@@ -275,11 +271,7 @@ const CheckOutcome* Find(std::span<const CheckOutcome> checks, std::string_view 
 // reduction, a recurrence, a fast trig), or of a frequency that is slightly off; either way the
 // angle drifts.
 std::optional<Diagnosis> GrowsWithPosition(const Observation& o) {
-  ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
-  for (size_t n = 0; n < o.inputs.size(); ++n) {
-    accumulator.Add(o.outputs[n], ApplyRope(o.spec, o.positions, o.inputs[n]));
-  }
-  const std::vector<double> errors = accumulator.Result().token_max_pair_error;
+  const std::vector<double> errors = ReferenceError(o).token_max_pair_error;
   std::vector<size_t> by_position(errors.size());
   for (size_t t = 0; t < errors.size(); ++t) by_position[t] = t;
   std::stable_sort(by_position.begin(), by_position.end(),
@@ -305,6 +297,14 @@ std::optional<Diagnosis> GrowsWithPosition(const Observation& o) {
 }
 
 }  // namespace
+
+ErrorMetrics ReferenceError(const Observation& o) {
+  ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
+  for (size_t n = 0; n < o.inputs.size(); ++n) {
+    accumulator.Add(o.outputs[n], ApplyRope(o.spec, o.positions, o.inputs[n]));
+  }
+  return accumulator.Result();
+}
 
 std::optional<Diagnosis> ExplainOutput(const Observation& o) {
   const std::vector<int64_t> tokens = TokensToExamine(o);

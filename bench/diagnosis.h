@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "reference/metrics.h"
 #include "reference/rope_spec.h"
 #include "reference/tensor.h"
 #include "reports/records.h"
@@ -23,6 +24,9 @@ struct Observation {
   std::vector<DenseTensor> inputs;
   std::vector<DenseTensor> outputs;
 };
+
+// The outputs' error against the reference, with the per-token maxima.
+ErrorMetrics ReferenceError(const Observation& observation);
 
 // The first hypothesis that explains the outputs; failing that, an angle that drifts as positions
 // grow; else nullopt.

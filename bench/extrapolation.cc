@@ -63,11 +63,7 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   }
   observation.outputs = {Widen(tensors.q()), Widen(tensors.k())};
 
-  ErrorAccumulator accumulator(spec.pairing, spec.rotary_dim, UnitRoundoff(dtype));
-  for (size_t n = 0; n < observation.inputs.size(); ++n) {
-    accumulator.Add(observation.outputs[n], ApplyRope(spec, positions, observation.inputs[n]));
-  }
-  const std::vector<double> token_errors = accumulator.Result().token_max_pair_error;
+  const std::vector<double> token_errors = ReferenceError(observation).token_max_pair_error;
 
   size_t token = 0;
   bool prefix_passed = true;
