@@ -52,8 +52,7 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   GuardedTensors tensors(Layout::kContiguous, dtype, static_cast<int64_t>(positions.size()),
                          kQHeads, kKvHeads, spec.head_dim);
   tensors.FillRandom(0x5eed);
-  Observation observation{
-      spec, positions, dtype, record.tolerance, {Widen(tensors.q()), Widen(tensors.k())}, {}};
+  Observation observation{spec, positions, dtype, record.tolerance, tensors.WidenAll(), {}};
   const CallResult result = candidate.Rotate(spec, positions, tensors.q(), &tensors.k());
   if (result.status != CallStatus::kOk) {
     record.status =
@@ -61,7 +60,7 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
     record.skip_reason = result.message;
     return record;
   }
-  observation.outputs = {Widen(tensors.q()), Widen(tensors.k())};
+  observation.outputs = tensors.WidenAll();
 
   const std::vector<double> token_errors = ReferenceError(observation).token_max_pair_error;
 

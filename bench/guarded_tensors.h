@@ -29,6 +29,9 @@ class GuardedTensors {
   // dtype.
   void FillRandom(uint32_t seed);
 
+  // Q and K as dense float64, exactly.
+  std::vector<DenseTensor> WidenAll() const { return {Widen(q_), Widen(k_)}; }
+
   using Bytes = std::vector<std::vector<unsigned char>>;
   Bytes Snapshot() const;
   void Restore(const Bytes& bytes);

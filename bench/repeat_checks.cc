@@ -1,0 +1,152 @@
+#include "bench/repeat_checks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "fmt/format.h"
+
+namespace ropebench {
+namespace {
+
+// Prefill and decode are compared token by token only up to this many tokens (one call per token).
+constexpr int64_t kMaxDecodeTokens = 64;
+// Positions of the relative-position check are shifted by this much.
+constexpr int64_t kRelativeShift = 12345;
+
+// <q_t1, k_t2> over head 0, for the first few tokens.
+std::vector<double> Scores(const DenseTensor& q, const DenseTensor& k) {
+  const int64_t n = std::min<int64_t>(q.tokens, 8);
+  std::vector<double> scores;
+  for (int64_t a = 0; a < n; ++a) {
+    for (int64_t b = 0; b < n; ++b) {
+      double sum = 0;
+      for (int64_t d = 0; d < q.head_dim; ++d) sum += q.at(a, 0, d) * k.at(b, 0, d);
+      scores.push_back(sum);
+    }
+  }
+  return scores;
+}
+
+double Norm(const DenseTensor& x, int64_t t) {
+  double sum = 0;
+  for (int64_t d = 0; d < x.head_dim; ++d) sum += x.at(t, 0, d) * x.at(t, 0, d);
+  return std::sqrt(sum);
+}
+
+// Where two widened tensors first differ, or -1.
+int64_t FirstDifferentToken(const std::vector<DenseTensor>& a, const std::vector<DenseTensor>& b) {
+  for (size_t n = 0; n < a.size(); ++n) {
+    for (size_t i = 0; i < a[n].values.size(); ++i) {
+      const double x = a[n].values[i], y = b[n].values[i];
+      if (x != y && !(std::isnan(x) && std::isnan(y))) {
+        return static_cast<int64_t>(i) / (a[n].heads * a[n].head_dim);
+      }
+    }
+  }
+  return -1;
+}
+
+CheckOutcome Failed(std::string name, const CallResult& result) {
+  return {std::move(name), false, "a repeated call failed: " + result.message};
+}
+
+// Restores the inputs and calls again on the whole case.
+CallResult CallAgain(const FirstCall& first, const RopeSpec& spec,
+                     std::span<const int64_t> positions) {
+  first.tensors.Restore(first.inputs);
+  return CallWithCopies(first.candidate, spec, positions, first.tensors.q(), first.tensors.k());
+}
+
+}  // namespace
+
+CallResult CallWithCopies(Candidate& candidate, const RopeSpec& spec,
+                          std::span<const int64_t> positions, const TensorView& q,
+                          const TensorView& k, std::string* changed_inputs) {
+  const RopeSpec spec_copy = spec;
+  const std::vector<int64_t> positions_copy(positions.begin(), positions.end());
+  CallResult result = candidate.Rotate(spec_copy, positions_copy, q, &k);
+  if (changed_inputs != nullptr) {
+    if (!std::equal(positions.begin(), positions.end(), positions_copy.begin())) {
+      *changed_inputs = "the positions array was modified";
+    } else if (spec_copy != spec) {
+      *changed_inputs = "the spec (or its LongRoPE factor arrays) was modified";
+    }
+  }
+  return result;
+}
+
+CheckOutcome CheckDeterminism(const FirstCall& first) {
+  // The same call again gives the same bits, everywhere in the buffers.
+  const CallResult result = CallAgain(first, first.spec, first.observation.positions);
+  if (result.status != CallStatus::kOk) return Failed("determinism", result);
+  const bool same = first.tensors.Snapshot() == first.outputs;
+  return {"determinism", same,
+          same ? "bitwise identical on repeat" : "a repeated call gave different bits"};
+}
+
+std::optional<CheckOutcome> CheckPrefillDecode(const FirstCall& first) {
+  // BUG_CLASSES.md 3: token-by-token decode with explicit positions must equal one prefill.
+  const std::vector<int64_t>& positions = first.observation.positions;
+  const int64_t tokens = static_cast<int64_t>(positions.size());
+  if (tokens < 2 || tokens > kMaxDecodeTokens) return std::nullopt;
+  first.tensors.Restore(first.inputs);
+  for (int64_t t = 0; t < tokens; ++t) {
+    const CallResult result =
+        CallWithCopies(first.candidate, first.spec, std::span(positions).subspan(t, 1),
+                       first.tensors.QAt(t), first.tensors.KAt(t));
+    if (result.status != CallStatus::kOk) return Failed("prefill_decode", result);
+  }
+  const int64_t differs = FirstDifferentToken(first.tensors.WidenAll(), first.observation.outputs);
+  return CheckOutcome{"prefill_decode", differs < 0,
+                      differs < 0
+                          ? "token-by-token decode bitwise equal to prefill"
+                          : fmt::format("decode of token {} (position {}) differs from prefill",
+                                        differs, positions[differs])};
+}
+
+CheckOutcome CheckRelativePosition(const FirstCall& first) {
+  // <R_m q, R_n k> == <R_{m+s} q, R_{n+s} k>, with seq_len fixed so that the frequencies stay.
+  const Observation& o = first.observation;
+  std::vector<int64_t> shifted = o.positions;
+  for (int64_t& p : shifted) p += kRelativeShift;
+  const CallResult result = CallAgain(first, first.spec, shifted);
+  if (result.status != CallStatus::kOk) return Failed("relative_position", result);
+  const std::vector<DenseTensor> moved = first.tensors.WidenAll();
+  const std::vector<double> before = Scores(o.outputs[0], o.outputs[1]);
+  const std::vector<double> after = Scores(moved[0], moved[1]);
+  const int64_t n = std::min<int64_t>(static_cast<int64_t>(o.positions.size()), 8);
+  const double a2u = first.attention_factor * first.attention_factor * UnitRoundoff(o.dtype);
+  double worst = 0;
+  for (int64_t a = 0; a < n; ++a) {
+    for (int64_t b = 0; b < n; ++b) {
+      const double scale = Norm(o.inputs[0], a) * Norm(o.inputs[1], b) * a2u;
+      const double deviation = std::fabs(after[a * n + b] - before[a * n + b]) / scale;
+      worst = std::isnan(deviation) ? INFINITY : std::max(worst, deviation);
+    }
+  }
+  // Each score carries at most ~2*sqrt(2)*tolerance of rounding, so two differ by < 8*tolerance.
+  return {"relative_position", worst <= 8 * o.tolerance,
+          fmt::format("scores moved by up to {:.3g}u when every position shifted by {}", worst,
+                      kRelativeShift)};
+}
+
+std::optional<CheckOutcome> CheckHistory(const FirstCall& first) {
+  // BUG_CLASSES.md 10: a longer call in between must change nothing.
+  if (first.spec.scaling != Scaling::kDynamicNtk) return std::nullopt;
+  RopeSpec long_spec = first.spec;
+  long_spec.seq_len =
+      std::max<int64_t>(4 * first.spec.original_max_positions, 4 * first.spec.seq_len);
+  const std::vector<int64_t>& positions = first.observation.positions;
+  for (const RopeSpec* spec : {static_cast<const RopeSpec*>(&long_spec), &first.spec}) {
+    const CallResult result = CallAgain(first, *spec, positions);
+    if (result.status != CallStatus::kOk) return Failed("history", result);
+  }
+  const bool same = first.tensors.Snapshot() == first.outputs;
+  return CheckOutcome{
+      "history", same,
+      same ? "unchanged by a longer call in between"
+           : fmt::format("output changed after a call with seq_len {}", long_spec.seq_len)};
+}
+
+}  // namespace ropebench
