@@ -1,6 +1,5 @@
 #include "bench/cli.h"
 
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,14 +10,13 @@
 #include <span>
 
 #include "bench/cli_args.h"
-#include "bench/progress.h"
+#include "bench/session.h"
 #include "bench/spec_argument.h"
 #include "bench/summary.h"
-#include "bench/validator.h"
 #include "fmt/format.h"
 #include "impls/registry.h"
 #include "reference/presets.h"
-#include "reports/report_json.h"
+#include "reports/report_reader.h"
 
 namespace ropebench {
 namespace {
@@ -38,7 +36,10 @@ struct Command {
   std::string_view usage;
   std::span<const FlagSpec> flags;
   size_t max_positional;
-  std::function<int(const ParsedArgs&, const std::vector<std::string>& command_line)> run;
+  bool passes_benchmark_flags;  // unknown --benchmark_* flags go to Google Benchmark
+  std::function<int(const ParsedArgs&, const std::vector<std::string>& command_line,
+                    const std::vector<std::string>& gbench_flags)>
+      run;
 };
 
 constexpr FlagSpec kValidateFlags[] = {
@@ -59,13 +60,32 @@ constexpr FlagSpec kValidateFlags[] = {
     {"quiet", "", "no progress on stderr"},
 };
 
+constexpr FlagSpec kBenchFlags[] = {
+    {"candidate", "NAME",
+     "candidate to time (repeatable, or a comma list); default: every built-in"},
+    {"preset", "NAME", "model preset (repeatable); default llama3.1-8b, gptneox-20b"},
+    {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable); default f32, bf16"},
+    {"tokens", "N,...", "token counts; default 1,16,128,1024,4096,16384,65536"},
+    {"threads", "N,...", "thread counts for threaded candidates; default 1"},
+    {"repetitions", "N", "repetitions of every benchmark (default 3)"},
+    {"min-time", "S", "minimum seconds per repetition (default 0.05)"},
+    {"json", "FILE", "also write the report to FILE"},
+    {"quiet", "", "no progress on stderr"},
+};
+
 constexpr FlagSpec kRunFlags[] = {
+    {"full", "", "everything: the whole conformance suite, every preset and dtype benchmarked"},
     {"candidate", "NAME", "restrict to these candidates (repeatable, or a comma list)"},
-    {"preset", "NAME", "restrict conformance to these presets (repeatable)"},
+    {"preset", "NAME", "restrict conformance and benchmarks to these presets (repeatable)"},
     {"dtype", "DTYPE", "restrict to these dtypes (repeatable)"},
+    {"tokens", "N,...", "benchmark token counts; default 1,16,128,1024,4096,16384,65536"},
+    {"repetitions", "N", "repetitions of every benchmark (default 3)"},
+    {"min-time", "S", "minimum seconds per benchmark repetition (default 0.05)"},
     {"out", "DIR", "where the report goes (default reports)"},
     {"quiet", "", "no progress on stderr"},
 };
+
+constexpr FlagSpec kShowFlags[] = {{"", "", ""}};
 
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
@@ -139,11 +159,12 @@ CustomSpec ResolveCustomSpec(const ParsedArgs& args) {
   return custom;
 }
 
-std::string UtcTime(std::time_t when, const char* format) {
+std::string UtcStamp() {
+  const std::time_t now = std::time(nullptr);
   std::tm tm{};
-  gmtime_r(&when, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, format, &tm);
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
   return text;
 }
 
@@ -153,57 +174,69 @@ std::string HostName() {
   return name;
 }
 
-nlohmann::json Envelope(const std::vector<std::string>& command_line, std::time_t start,
-                        double seconds) {
-  utsname system{};
-  uname(&system);
-  return {
-      {"schema_version", kReportSchemaVersion},
-      {"tool",
-       {{"name", "ropebench"},
-        {"version", ROPEBENCH_VERSION},
-        {"git_commit", ROPEBENCH_GIT_COMMIT},
-        {"compiler", fmt::format("{} {}", __GNUC__ ? "gcc-compatible" : "unknown", __VERSION__)},
-        {"flags", ROPEBENCH_CXX_FLAGS},
-        {"build_type", ROPEBENCH_BUILD_TYPE}}},
-      {"machine",
-       {{"host", HostName()},
-        {"os", fmt::format("{} {} {}", system.sysname, system.release, system.machine)}}},
-      {"run",
-       {{"command_line", command_line},
-        {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
-        {"duration_s", seconds}}}};
+// A comma list of positive integers: --tokens 1,128,4096.
+std::vector<int64_t> ResolveCounts(const ParsedArgs& args, std::string_view flag, int64_t max,
+                                   std::vector<int64_t> fallback) {
+  const std::vector<std::string> items = args.List(flag);
+  if (items.empty()) return fallback;
+  std::vector<int64_t> counts;
+  for (const std::string& item : items) {
+    char* end = nullptr;
+    const long long value = std::strtoll(item.c_str(), &end, 10);
+    if (*end != '\0' || value < 1 || value > max) {
+      throw UsageError{fmt::format("--{}: '{}' is not a whole number in [1, {}]", flag, item, max)};
+    }
+    counts.push_back(value);
+  }
+  return counts;
 }
 
-// Runs the plan with progress, prints the summary, writes the report when asked. Returns the exit
-// code.
-int ValidateAndReport(const ValidationPlan& plan, bool quiet, const std::string& json_path,
-                      const std::vector<std::string>& command_line) {
-  const std::time_t start = std::time(nullptr);
-  const auto started = std::chrono::steady_clock::now();
-  ValidationResults results;
-  {
-    Progress progress("validate", stderr);
-    results =
-        RunValidation(plan, [&](size_t done, size_t total, double fraction, std::string_view what) {
-          if (!quiet) progress.Update(done, total, fraction, what);
-        });
+double ResolveSeconds(const ParsedArgs& args, double fallback) {
+  if (!args.Has("min-time")) return fallback;
+  const std::string text = args.Value("min-time");
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || !(seconds > 0) || seconds > 60) {
+    throw UsageError{fmt::format("--min-time: '{}' is not a number of seconds in (0, 60]", text)};
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  PrintValidationSummary(stdout, results);
-  fmt::print("\n{} in {:.1f}s\n", AllPassed(results) ? "all checks passed" : "CHECKS FAILED",
-             seconds);
-  if (!json_path.empty()) {
-    nlohmann::json report = Envelope(command_line, start, seconds);
-    report.update(ValidationJson(results));
-    if (const std::string error = WriteJsonFile(json_path, report); !error.empty()) {
-      fmt::print(stderr, "ropebench: {}\n", error);
-      return kExitUsage;
-    }
-    fmt::print("report: {}\n", json_path);
-  }
-  return AllPassed(results) ? kExitPass : kExitFail;
+  return seconds;
+}
+
+// The benchmark plan the flags ask for, over `defaults`.
+BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& args,
+                                 BenchmarkPlan plan) {
+  plan.candidates = ResolveCandidates(registry, args);
+  if (args.Has("preset")) plan.presets = ResolvePresets(args);
+  if (args.Has("dtype")) plan.dtypes = ResolveDTypes(args);
+  plan.tokens = ResolveCounts(args, "tokens", int64_t{1} << 22, plan.tokens);
+  std::vector<int64_t> threads(plan.threads.begin(), plan.threads.end());
+  threads = ResolveCounts(args, "threads", 1024, threads);
+  plan.threads.assign(threads.begin(), threads.end());
+  plan.repetitions =
+      static_cast<int>(ResolveCounts(args, "repetitions", 1000, {plan.repetitions})[0]);
+  plan.min_time = ResolveSeconds(args, plan.min_time);
+  return plan;
+}
+
+nlohmann::json BenchSettings(const BenchmarkPlan& plan) {
+  std::vector<std::string> candidates, dtypes;
+  for (Candidate* c : plan.candidates) candidates.emplace_back(c->name());
+  for (DType d : plan.dtypes) dtypes.emplace_back(ToString(d));
+  return {{"candidates", candidates},   {"presets", plan.presets},
+          {"dtypes", dtypes},           {"tokens", plan.tokens},
+          {"threads", plan.threads},    {"repetitions", plan.repetitions},
+          {"min_time_s", plan.min_time}};
+}
+
+nlohmann::json ValidationSettings(const ValidationPlan& plan) {
+  std::vector<std::string> candidates;
+  for (Candidate* c : plan.candidates) candidates.emplace_back(c->name());
+  return {{"candidates", candidates},
+          {"conformance", plan.conformance},
+          {"extrapolation", plan.extrapolation},
+          {"conformance_groups", plan.filter.groups},
+          {"presets", plan.filter.presets},
+          {"extrapolation_spec", plan.extrapolation_options.label}};
 }
 
 // The plan the flags ask for; `validate` and `run` share it (each parser admits only its own
@@ -235,17 +268,70 @@ ValidationPlan PlanFromFlags(const Registry& registry, const ParsedArgs& args) {
 
 int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
   const Registry registry = BuiltinRegistry();
-  return ValidateAndReport(PlanFromFlags(registry, args), args.Has("quiet"), args.Value("json"),
-                           command_line);
+  SessionPlan session;
+  session.validation = PlanFromFlags(registry, args);
+  session.quiet = args.Has("quiet");
+  session.json_path = args.Value("json");
+  session.command_line = command_line;
+  session.settings = {{"validation", ValidationSettings(*session.validation)}};
+  return RunSession(session);
 }
 
-int Run(const ParsedArgs& args, const std::vector<std::string>& command_line) {
+int Bench(const ParsedArgs& args, const std::vector<std::string>& command_line,
+          const std::vector<std::string>& gbench_flags) {
   const Registry registry = BuiltinRegistry();
-  const std::filesystem::path path =
-      std::filesystem::path(args.Value("out", "reports")) /
-      fmt::format("{}-{}.json", HostName(), UtcTime(std::time(nullptr), "%Y%m%dT%H%M%SZ"));
-  return ValidateAndReport(PlanFromFlags(registry, args), args.Has("quiet"), path.string(),
-                           command_line);
+  SessionPlan session;
+  session.benchmarks = BenchPlanFromFlags(registry, args, BenchmarkPlan{});
+  session.gbench_flags = gbench_flags;
+  session.console = true;
+  session.quiet = args.Has("quiet");
+  session.json_path = args.Value("json");
+  session.command_line = command_line;
+  session.settings = {{"benchmarks", BenchSettings(*session.benchmarks)}};
+  return RunSession(session);
+}
+
+int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
+        const std::vector<std::string>& gbench_flags) {
+  const Registry registry = BuiltinRegistry();
+  const bool full = args.Has("full");
+  SessionPlan session;
+  session.validation = PlanFromFlags(registry, args);
+  // The default run stays under 5 minutes on 2 cores: the preset and scaling groups of conformance
+  // (the edge-shape group is the slow one), the benchmarks' default presets.
+  if (!full) session.validation->filter.groups = {"preset", "scaling", "custom"};
+  BenchmarkPlan defaults;
+  if (full) {
+    defaults.presets.clear();
+    for (const ModelPreset& p : ModelPresets()) defaults.presets.emplace_back(p.name);
+    defaults.dtypes.assign(std::begin(kAllDTypes), std::end(kAllDTypes));
+  }
+  session.benchmarks = BenchPlanFromFlags(registry, args, defaults);
+  session.gbench_flags = gbench_flags;
+  session.quiet = args.Has("quiet");
+  session.json_path = (std::filesystem::path(args.Value("out", "reports")) /
+                       fmt::format("{}-{}.json", HostName(), UtcStamp()))
+                          .string();
+  session.command_line = command_line;
+  session.settings = {{"full", full},
+                      {"validation", ValidationSettings(*session.validation)},
+                      {"benchmarks", BenchSettings(*session.benchmarks)}};
+  return RunSession(session);
+}
+
+int Show(const ParsedArgs& args, const std::vector<std::string>&) {
+  if (args.positional().size() != 1)
+    throw UsageError{"show takes one report: ropebench show REPORT.json"};
+  nlohmann::json report;
+  if (const std::string error = ReadReport(args.positional()[0], report); !error.empty()) {
+    throw UsageError{error};
+  }
+  const nlohmann::json& run = report["run"];
+  fmt::print("report {} ({} {}, {:.0f}s)\n\n", args.positional()[0],
+             report["tool"]["git_commit"].get<std::string>(), run["start_time"].get<std::string>(),
+             run["duration_s"].is_number() ? run["duration_s"].get<double>() : 0.0);
+  PrintReportSummary(stdout, report);
+  return kExitPass;
 }
 
 std::string Capabilities(const Candidate& candidate) {
@@ -291,19 +377,35 @@ int Help(const ParsedArgs&, const std::vector<std::string>&) {
 }
 
 std::span<const Command> Commands() {
+  auto plain = [](int (*fn)(const ParsedArgs&, const std::vector<std::string>&)) {
+    return [fn](const ParsedArgs& args, const std::vector<std::string>& command_line,
+                const std::vector<std::string>&) { return fn(args, command_line); };
+  };
   static const Command kCommands[] = {
-      {"run", "the main job: validate every built-in candidate and write reports/<host>-<UTC>.json",
-       "ropebench run [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]... [--out DIR]",
-       kRunFlags, 0, Run},
+      {"run",
+       "the main job: validate, sweep extrapolation, probe bandwidth and benchmark every built-in "
+       "candidate; write reports/<host>-<UTC>.json",
+       "ropebench run [--full] [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]...\n"
+       "                     [--tokens N,...] [--repetitions N] [--min-time S] [--out DIR] "
+       "[--benchmark_*...]",
+       kRunFlags, 0, true, Run},
       {"validate", "validate candidates against the float64 reference",
        "ropebench validate [--candidate NAME]... [--preset NAME]... [--spec SPEC [--heads Q,KV]]\n"
        "                          [--suite conformance|extrapolation|all] [--dtype "
        "f32|f16|bf16]... "
        "[--json FILE]",
-       kValidateFlags, 0, Validate},
+       kValidateFlags, 0, false, plain(Validate)},
+      {"bench", "benchmark candidates across sequence lengths beside this machine's bandwidth",
+       "ropebench bench [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]... "
+       "[--tokens N,...]\n"
+       "                       [--threads N,...] [--repetitions N] [--min-time S] [--json FILE] "
+       "[--benchmark_*...]",
+       kBenchFlags, 0, true, Bench},
+      {"show", "print the summary of a saved report", "ropebench show REPORT.json",
+       std::span(kShowFlags, 0), 1, false, plain(Show)},
       {"list", "candidates with what they support, and the model presets", "ropebench list",
-       std::span(kNoFlags, 0), 0, List},
-      {"help", "this overview", "ropebench help", std::span(kNoFlags, 0), 0, Help},
+       std::span(kNoFlags, 0), 0, false, plain(List)},
+      {"help", "this overview", "ropebench help", std::span(kNoFlags, 0), 0, false, plain(Help)},
   };
   return kCommands;
 }
@@ -323,7 +425,11 @@ int RunCli(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   ParsedArgs parsed;
-  const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+  std::vector<std::string> rest, gbench_flags;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const bool gbench = args[i].rfind("--benchmark_", 0) == 0 && command->passes_benchmark_flags;
+    (gbench ? gbench_flags : rest).push_back(args[i]);
+  }
   if (const std::string error = ParseArgs(rest, command->flags, command->max_positional, parsed);
       !error.empty()) {
     fmt::print(stderr, "ropebench {}: {} (try 'ropebench {} --help')\n", name, error, name);
@@ -335,7 +441,7 @@ int RunCli(const std::vector<std::string>& args) {
     return kExitPass;
   }
   try {
-    return command->run(parsed, command_line);
+    return command->run(parsed, command_line, gbench_flags);
   } catch (const UsageError& error) {
     fmt::print(stderr, "ropebench {}: {}\n", name, error.message);
     return kExitUsage;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "bench/random_fill.h"
 #include "fmt/format.h"
-#include "impls/numeric.h"
 
 namespace ropebench {
 namespace {
@@ -85,28 +85,8 @@ TensorView GuardedTensors::QAt(int64_t token) const { return TokenView(q_, token
 TensorView GuardedTensors::KAt(int64_t token) const { return TokenView(k_, token); }
 
 void GuardedTensors::FillRandom(uint32_t seed) {
-  // splitmix64: cheap and well mixed; inputs need variety, not cryptographic quality.
-  uint64_t state = seed;
-  auto next = [&state] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  };
-  for (const TensorView* view : {&q_, &k_}) {
-    for (int64_t t = 0; t < view->tokens; ++t) {
-      for (int64_t h = 0; h < view->heads; ++h) {
-        for (int64_t d = 0; d < view->head_dim; ++d) {
-          // Magnitude in [0.25, 4] with a random sign: pair norms bounded away from zero keep the
-          // pair-normalised error meaningful for every pair.
-          const uint64_t bits = next();
-          const float magnitude = 0.25f + 3.75f * static_cast<float>(bits >> 40) * 0x1p-24f;
-          StoreFromFloat(view->data, dtype_, view->Offset(t, h, d),
-                         (bits & 1) ? -magnitude : magnitude);
-        }
-      }
-    }
-  }
+  FillRandomValues(q_, seed);
+  FillRandomValues(k_, seed ^ 0x9E3779B9u);
 }
 
 GuardedTensors::Bytes GuardedTensors::Snapshot() const {

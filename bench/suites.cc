@@ -237,6 +237,11 @@ std::vector<ValidationCase> ConformanceSuite(const SuiteFilter& filter) {
     AddEdgeCases(filter, cases);
     AddScalingCases(filter, cases);
   }
+  if (!filter.groups.empty()) {
+    std::erase_if(cases, [&](const ValidationCase& c) {
+      return std::find(filter.groups.begin(), filter.groups.end(), c.group) == filter.groups.end();
+    });
+  }
   return cases;
 }
 

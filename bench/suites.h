@@ -22,7 +22,8 @@ struct SuiteFilter {
   // Empty presets and no custom spec: every preset, plus the edge and scaling groups. Otherwise
   // only the named presets and the custom spec.
   std::vector<std::string> presets = {};
-  std::vector<DType> dtypes = {};  // empty: every dtype
+  std::vector<DType> dtypes = {};        // empty: every dtype
+  std::vector<std::string> groups = {};  // "preset", "edge", "scaling", "custom"; empty: all
   std::optional<CustomSpec> custom = std::nullopt;
 };
 

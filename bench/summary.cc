@@ -2,7 +2,9 @@
 
 #include <bit>
 #include <map>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fmt/format.h"
@@ -10,11 +12,132 @@
 namespace ropebench {
 namespace {
 
+using Json = nlohmann::json;
+
 constexpr size_t kMaxFailuresListed = 25;
 
-struct Counts {
-  int pass = 0, fail = 0, skip = 0;
-};
+double AsNumber(const Json& value) { return value.is_number() ? value.get<double>() : 0.0; }
+
+// Keys in first-seen order.
+template <typename Key>
+void Remember(std::vector<Key>& order, const Key& key) {
+  if (std::find(order.begin(), order.end(), key) == order.end()) order.push_back(key);
+}
+
+void PrintConformance(std::FILE* out, const Json& cases) {
+  if (cases.empty()) return;
+  std::vector<std::string> order;
+  std::map<std::string, std::map<std::string, int>> counts;
+  for (const Json& c : cases) {
+    Remember(order, c["candidate"].get<std::string>());
+    ++counts[c["candidate"]][c["status"]];
+  }
+  fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>7}\n", "candidate", "pass", "fail", "skip");
+  for (const std::string& name : order) {
+    fmt::print(out, "  {:<18} {:>7} {:>7} {:>7}\n", name, counts[name]["pass"],
+               counts[name]["fail"], counts[name]["skip"]);
+  }
+  size_t failures = 0;
+  for (const Json& c : cases) {
+    if (c["status"] != "fail") continue;
+    if (failures++ == 0) fmt::print(out, "\nfailures (candidate, case, diagnosis):\n");
+    if (failures > kMaxFailuresListed) continue;
+    const Json& d = c.value("diagnosis", Json());
+    fmt::print(out, "  FAIL {} {} [{}] {}\n", c["candidate"].get<std::string>(),
+               c["name"].get<std::string>(), d.is_object() ? d.value("code", "") : "",
+               d.is_object() ? d.value("detail", "") : "");
+  }
+  if (failures > kMaxFailuresListed) {
+    fmt::print(out, "  ... and {} more failures (all in the JSON report)\n",
+               failures - kMaxFailuresListed);
+  }
+}
+
+void PrintExtrapolation(std::FILE* out, const Json& sweeps) {
+  if (sweeps.empty()) return;
+  fmt::print(out, "\nextrapolation ({}): accurate up to position (horizon {})\n",
+             sweeps[0].value("preset", ""), FormatPosition(sweeps[0]["horizon"].get<int64_t>()));
+  for (const Json& r : sweeps) {
+    std::string verdict;
+    if (r["status"] == "skip") {
+      verdict = "skipped: " + r.value("skip_reason", "");
+    } else {
+      verdict = fmt::format("{}{}  {}", r["accurate_everywhere"].get<bool>() ? ">= " : "",
+                            FormatPosition(r["accurate_up_to"].get<int64_t>()),
+                            r["status"] == "pass" ? "pass" : "FAIL");
+      const Json& d = r.value("diagnosis", Json());
+      if (d.is_object()) {
+        verdict += fmt::format("  {}[{}] {}", r["status"] == "pass" ? "beyond that: " : "",
+                               d.value("code", ""), d.value("detail", ""));
+      }
+    }
+    fmt::print(out, "  {:<18} {:<5} {}\n", r["candidate"].get<std::string>(),
+               r["dtype"].get<std::string>(), verdict);
+  }
+}
+
+void PrintBandwidth(std::FILE* out, const Json& probe) {
+  if (probe.empty()) return;
+  fmt::print(out, "\nbandwidth probe (this machine, GB/s by working set)\n");
+  std::vector<std::pair<std::string, int64_t>> order;
+  for (const Json& p : probe)
+    Remember(order, {p["kind"].get<std::string>(), p["threads"].get<int64_t>()});
+  for (const auto& [kind, threads] : order) {
+    std::string line = fmt::format("  {:<4} {} thread{}:", kind, threads, threads == 1 ? " " : "s");
+    for (const Json& p : probe) {
+      if (p["kind"] == kind && p["threads"] == threads) {
+        line += fmt::format(" {}={:.1f}", FormatBytes(AsNumber(p["bytes"])),
+                            AsNumber(p["bytes_per_second"]) / 1e9);
+      }
+    }
+    fmt::print(out, "{}\n", line);
+  }
+}
+
+void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
+  if (benchmarks.empty()) return;
+  using Row =
+      std::tuple<std::string, std::string, std::string, int64_t>;  // candidate preset dtype threads
+  std::vector<Row> rows;
+  std::vector<int64_t> tokens;
+  for (const Json& b : benchmarks) {
+    Remember(rows, Row{b["candidate"], b["preset"], b["dtype"], b["threads"].get<int64_t>()});
+    Remember(tokens, b["tokens"].get<int64_t>());
+  }
+  std::sort(tokens.begin(), tokens.end());
+  fmt::print(out,
+             "\nbenchmarks: GB/s (roofline: fraction of this machine's rmw bandwidth at the same "
+             "working set), median of the repetitions\n  {:<16} {:<18} {:<5} {:>3}",
+             "candidate", "preset", "dtype", "thr");
+  for (int64_t t : tokens) fmt::print(out, " {:>13}", fmt::format("{} tok", t));
+  fmt::print(out, "\n");
+  std::vector<std::string> skipped;
+  for (const Row& row : rows) {
+    const auto& [candidate, preset, dtype, threads] = row;
+    fmt::print(out, "  {:<16} {:<18} {:<5} {:>3}", candidate, preset, dtype, threads);
+    for (int64_t t : tokens) {
+      std::string cell = "-";
+      for (const Json& b : benchmarks) {
+        if (Row{b["candidate"], b["preset"], b["dtype"], b["threads"].get<int64_t>()} != row ||
+            b["tokens"] != t) {
+          continue;
+        }
+        if (b["status"] == "ok") {
+          cell = fmt::format("{:.2f} ({:.2f})", AsNumber(b["bytes_per_second"]) / 1e9,
+                             AsNumber(b["roofline"]));
+        } else {
+          cell = "skipped";
+          skipped.push_back(fmt::format("{}: {}", b.value("name", ""), b.value("skip_reason", "")));
+        }
+      }
+      fmt::print(out, " {:>13}", cell);
+    }
+    fmt::print(out, "\n");
+  }
+  for (size_t i = 0; i < skipped.size() && i < kMaxFailuresListed; ++i) {
+    fmt::print(out, "  skipped {}\n", skipped[i]);
+  }
+}
 
 }  // namespace
 
@@ -30,54 +153,21 @@ std::string FormatPosition(int64_t position) {
   return std::to_string(position);
 }
 
-void PrintValidationSummary(std::FILE* out, const ValidationResults& results) {
-  if (!results.cases.empty()) {
-    std::vector<std::string> order;
-    std::map<std::string, Counts> counts;
-    for (const CaseRecord& r : results.cases) {
-      if (!counts.count(r.candidate)) order.push_back(r.candidate);
-      Counts& c = counts[r.candidate];
-      (r.status == CaseStatus::kPass ? c.pass : r.status == CaseStatus::kFail ? c.fail : c.skip)++;
-    }
-    fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>7}\n", "candidate", "pass", "fail",
-               "skip");
-    for (const std::string& name : order) {
-      const Counts& c = counts[name];
-      fmt::print(out, "  {:<18} {:>7} {:>7} {:>7}\n", name, c.pass, c.fail, c.skip);
-    }
-    size_t listed = 0, failures = 0;
-    for (const CaseRecord& r : results.cases) {
-      if (r.status != CaseStatus::kFail) continue;
-      if (++failures > kMaxFailuresListed) continue;
-      if (listed++ == 0) fmt::print(out, "\nfailures (candidate, case, diagnosis):\n");
-      fmt::print(out, "  FAIL {} {} [{}] {}\n", r.candidate, r.name,
-                 r.diagnosis ? r.diagnosis->code : "", r.diagnosis ? r.diagnosis->detail : "");
-    }
-    if (failures > listed) {
-      fmt::print(out, "  ... and {} more failures (all in the JSON report)\n", failures - listed);
-    }
+std::string FormatBytes(double bytes) {
+  constexpr const char* kUnits[] = {"", "K", "M", "G", "T"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    ++unit;
   }
-  if (!results.extrapolation.empty()) {
-    const ExtrapolationRecord& first = results.extrapolation.front();
-    fmt::print(out, "\nextrapolation ({}): accurate up to position (horizon {})\n", first.preset,
-               FormatPosition(first.horizon));
-    for (const ExtrapolationRecord& r : results.extrapolation) {
-      std::string verdict;
-      if (r.status == CaseStatus::kSkip) {
-        verdict = "skipped: " + r.skip_reason;
-      } else {
-        verdict = fmt::format("{}{}  {}", r.accurate_everywhere ? ">= " : "",
-                              FormatPosition(r.accurate_up_to),
-                              r.status == CaseStatus::kPass ? "pass" : "FAIL");
-        if (r.diagnosis) {
-          verdict +=
-              fmt::format("  {}[{}] {}", r.status == CaseStatus::kPass ? "beyond that: " : "",
-                          r.diagnosis->code, r.diagnosis->detail);
-        }
-      }
-      fmt::print(out, "  {:<18} {:<5} {}\n", r.candidate, r.dtype, verdict);
-    }
-  }
+  return fmt::format("{:g}{}", bytes, kUnits[unit]);
+}
+
+void PrintReportSummary(std::FILE* out, const Json& report) {
+  PrintConformance(out, report["validation"]["cases"]);
+  PrintExtrapolation(out, report["extrapolation"]);
+  PrintBandwidth(out, report["bandwidth"]);
+  PrintBenchmarks(out, report["benchmarks"]);
 }
 
 }  // namespace ropebench

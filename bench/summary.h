@@ -1,16 +1,23 @@
-// The human summary of a validation: counts per candidate, the failures with their diagnosis, and
-// the extrapolation headline per candidate x dtype.
+// The summary a person reads at a glance, printed from a report (so `run` and `show` print the
+// same): pass/fail counts per candidate with the failures' diagnoses, *accurate up to* per
+// candidate x dtype, the bandwidth probe, and per candidate x preset x dtype the throughput and
+// roofline per token count.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
-#include "reports/records.h"
+#include "nlohmann/json.hpp"
 
 namespace ropebench {
 
-void PrintValidationSummary(std::FILE* out, const ValidationResults& results);
+// The report must have passed CheckReport.
+void PrintReportSummary(std::FILE* out, const nlohmann::json& report);
 
 // "2^24+1" style for positions near a power of two, plain digits otherwise.
 std::string FormatPosition(int64_t position);
+// "16K", "1.5M", "3G" bytes.
+std::string FormatBytes(double bytes);
 
 }  // namespace ropebench

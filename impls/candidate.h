@@ -39,6 +39,7 @@ struct Capabilities {
   bool strided = true;     // accepts views that are not packed [tokens][heads][head_dim]
   bool emulation = false;  // an emulation of common practice: validated only when named
   Arithmetic arithmetic = Arithmetic::kF32;
+  bool threaded = false;  // uses more than one thread (benchmarked at every thread count asked for)
   std::string description;
 };
 

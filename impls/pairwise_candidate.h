@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "impls/candidate.h"
@@ -37,12 +38,15 @@ class PairwiseCandidate : public Candidate {
  protected:
   // Fills cos[i] and sin[i] (i < rotary_dim/2) for one position, attention factor included.
   using CosSinFn = std::function<void(int64_t position, float* cos, float* sin)>;
-  // Called once per Rotate: whatever a real caller would compute once per call (frequency tables).
+  // Builds what a real engine computes once per spec and caches (frequency tables); called again
+  // only when the spec changes.
   virtual CosSinFn PrepareCosSin(const RopeSpec& spec) = 0;
 
  private:
   std::string name_;
   Capabilities capabilities_;
+  std::optional<RopeSpec> prepared_for_;
+  CosSinFn cos_sin_;
 };
 
 }  // namespace ropebench

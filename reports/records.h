@@ -85,4 +85,38 @@ struct ValidationResults {
   std::vector<ExtrapolationRecord> extrapolation;
 };
 
+// One point of the bandwidth probe: in-place read-modify-write or copy over a working set.
+struct BandwidthRecord {
+  std::string kind;  // "rmw" or "copy"
+  int threads = 1;
+  int64_t bytes = 0;                  // working set
+  std::vector<double> repetition_ns;  // per pass over the working set, one per repetition
+  double bytes_per_second = 0;        // 2 * bytes / median (read and write)
+};
+
+struct BenchmarkRecord {
+  std::string
+      name;  // Google Benchmark's name, e.g. "rope/scalar/llama3.1-8b/f32/tokens:128/threads:1"
+  std::string candidate;
+  std::string preset;
+  std::string dtype;
+  int64_t tokens = 0;
+  int threads = 1;
+  std::string positions;  // "prefill" (0..T-1) or "decode" (one token at the model's last position)
+  std::string status;     // "ok" or "skipped" (never timed)
+  std::string skip_reason;
+  bool validation_failed = false;  // skipped because the candidate fails validation on this shape
+  int64_t working_set_bytes = 0;   // Q and K
+  int64_t bytes_per_call = 0;      // Q and K read and written
+  int64_t iterations = 0;          // per repetition
+  std::vector<double> repetition_ns;  // real time per call, one per repetition
+  double median_ns = 0;
+  double mad_ns = 0;            // median absolute deviation
+  double bytes_per_second = 0;  // at the median
+  double tokens_per_second = 0;
+  double ns_per_token = 0;
+  double probe_bytes_per_second = 0;  // rmw probe at the same working set and threads
+  double roofline = 0;                // bytes_per_second / probe_bytes_per_second
+};
+
 }  // namespace ropebench

@@ -114,6 +114,50 @@ nlohmann::json ValidationJson(const ValidationResults& results) {
           {"extrapolation", std::move(extrapolation)}};
 }
 
+nlohmann::json BandwidthJson(const std::vector<BandwidthRecord>& probe) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const BandwidthRecord& r : probe) {
+    points.push_back({{"kind", r.kind},
+                      {"threads", r.threads},
+                      {"bytes", r.bytes},
+                      {"repetition_ns", r.repetition_ns},
+                      {"bytes_per_second", Number(r.bytes_per_second)}});
+  }
+  return points;
+}
+
+nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const BenchmarkRecord& r : benchmarks) {
+    nlohmann::json j = {{"name", r.name},
+                        {"candidate", r.candidate},
+                        {"preset", r.preset},
+                        {"dtype", r.dtype},
+                        {"tokens", r.tokens},
+                        {"threads", r.threads},
+                        {"positions", r.positions},
+                        {"status", r.status},
+                        {"working_set_bytes", r.working_set_bytes},
+                        {"bytes_per_call", r.bytes_per_call}};
+    if (r.status == "skipped") {
+      j["skip_reason"] = r.skip_reason;
+      j["validation_failed"] = r.validation_failed;
+    } else {
+      j["iterations"] = r.iterations;
+      j["repetition_ns"] = r.repetition_ns;
+      j["median_ns"] = Number(r.median_ns);
+      j["mad_ns"] = Number(r.mad_ns);
+      j["bytes_per_second"] = Number(r.bytes_per_second);
+      j["tokens_per_second"] = Number(r.tokens_per_second);
+      j["ns_per_token"] = Number(r.ns_per_token);
+      j["probe_bytes_per_second"] = Number(r.probe_bytes_per_second);
+      j["roofline"] = Number(r.roofline);
+    }
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
 std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::json& json) {
   std::error_code error;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);

@@ -16,8 +16,10 @@ inline constexpr int kReportSchemaVersion = 1;
 
 nlohmann::json CaseJson(const CaseRecord& record);
 nlohmann::json ExtrapolationJson(const ExtrapolationRecord& record);
-// {"summary": per candidate counts, "cases": [...]} and the extrapolation list.
+// {"validation": {"summary": per candidate counts, "cases": [...]}, "extrapolation": [...]}.
 nlohmann::json ValidationJson(const ValidationResults& results);
+nlohmann::json BandwidthJson(const std::vector<BandwidthRecord>& probe);
+nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks);
 
 // Writes to a temporary file beside `path` and renames it into place. Empty on success, else the
 // error.

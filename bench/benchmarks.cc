@@ -1,0 +1,261 @@
+#include "bench/benchmarks.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+#include "bench/bandwidth_probe.h"
+#include "bench/case_runner.h"
+#include "bench/random_fill.h"
+#include "benchmark/benchmark.h"
+#include "fmt/format.h"
+#include "reference/presets.h"
+
+namespace ropebench {
+namespace {
+
+// Tokens in the validation run before timing: all of a short benchmark, else its first and last
+// ones.
+constexpr int64_t kValidatedTokens = 32;
+
+struct Shape {
+  Candidate* candidate;
+  const ModelPreset* preset;
+  DType dtype;
+  int64_t tokens;
+  int threads;
+
+  std::string Name() const {
+    return fmt::format("rope/{}/{}/{}/tokens:{}/threads:{}", candidate->name(), preset->name,
+                       ToString(dtype), tokens, threads);
+  }
+  // Prefill at 0..T-1; a single token decodes at the last position the model serves.
+  std::vector<int64_t> Positions() const {
+    if (tokens == 1) return {preset->max_positions - 1};
+    std::vector<int64_t> positions(tokens);
+    for (int64_t t = 0; t < tokens; ++t) positions[t] = t;
+    return positions;
+  }
+};
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// The inputs of one shape (preset, dtype, tokens): buffers filled and warmed once, shared by the
+// candidates that run on it one after another. Rotating in place keeps the values bounded, and any
+// values serve for timing once each candidate has been validated on its own.
+struct Buffers {
+  std::string key;
+  RopeSpec spec;  // seq_len resolved
+  std::vector<int64_t> positions;
+  std::unique_ptr<void, FreeDeleter> q_data, k_data;
+  TensorView q, k;
+};
+
+TensorView AllocateView(std::unique_ptr<void, FreeDeleter>& storage, DType dtype, int64_t tokens,
+                        int heads, int head_dim) {
+  const int64_t elements = tokens * heads * head_dim;
+  const size_t bytes = (static_cast<size_t>(elements * BytesPerElement(dtype)) + 63) / 64 * 64;
+  storage.reset(std::aligned_alloc(64, bytes));
+  return {storage.get(), dtype, tokens, heads, head_dim, int64_t{heads} * head_dim, head_dim};
+}
+
+// Fresh memory is slow for its first tens of milliseconds of use here (see bandwidth_probe.cc):
+// touch every cache line until 0.1 s have passed, outside any timing.
+void WarmMemory(void* data, int64_t bytes) {
+  const auto start = std::chrono::steady_clock::now();
+  auto* p = static_cast<volatile unsigned char*>(data);
+  do {
+    for (int64_t i = 0; i < bytes; i += 64) p[i] = p[i];
+  } while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(100));
+}
+
+const Buffers& BuffersFor(const Shape& shape) {
+  static std::unique_ptr<Buffers> active;  // one shape's buffers at a time: they can be GiBs
+  const std::string key =
+      fmt::format("{}/{}/{}", shape.preset->name, ToString(shape.dtype), shape.tokens);
+  if (active && active->key == key) return *active;
+  active.reset();
+  auto buffers = std::make_unique<Buffers>();
+  buffers->key = key;
+  buffers->positions = shape.Positions();
+  buffers->spec = ResolveSeqLen(shape.preset->spec, buffers->positions);
+  const int head_dim = shape.preset->spec.head_dim;
+  buffers->q =
+      AllocateView(buffers->q_data, shape.dtype, shape.tokens, shape.preset->q_heads, head_dim);
+  buffers->k =
+      AllocateView(buffers->k_data, shape.dtype, shape.tokens, shape.preset->kv_heads, head_dim);
+  FillRandomValues(buffers->q, 1);
+  FillRandomValues(buffers->k, 2);
+  const int bytes = BytesPerElement(shape.dtype);
+  WarmMemory(buffers->q.data, buffers->q.tokens * buffers->q.token_stride * bytes);
+  WarmMemory(buffers->k.data, buffers->k.tokens * buffers->k.token_stride * bytes);
+  active = std::move(buffers);
+  return *active;
+}
+
+std::string ValidateShape(const Shape& shape, const RopeSpec& spec,
+                          const std::vector<int64_t>& positions, BenchmarkVerdicts& verdicts) {
+  ValidationCase c;
+  c.suite = "benchmark";
+  c.group = "benchmark";
+  c.name = shape.Name();
+  c.preset = std::string(shape.preset->name);
+  c.spec = spec;
+  c.dtype = shape.dtype;
+  c.q_heads = shape.preset->q_heads;
+  c.kv_heads = shape.preset->kv_heads;
+  c.layout = Layout::kContiguous;
+  c.seed = 0xbe7c4;
+  for (size_t t = 0; t < positions.size(); ++t) {
+    if (t < kValidatedTokens / 2 || t + kValidatedTokens / 2 >= positions.size()) {
+      c.positions.push_back(positions[t]);
+    }
+  }
+  const CaseRecord record = RunCase(*shape.candidate, c);
+  if (record.status == CaseStatus::kSkip) return "unsupported: " + record.skip_reason;
+  if (record.status == CaseStatus::kFail) {
+    std::string reason = fmt::format("fails validation on this shape: [{}] {}",
+                                     record.diagnosis->code, record.diagnosis->detail);
+    verdicts.validation_failures[shape.Name()] = reason;
+    return reason;
+  }
+  return "";
+}
+
+// Validated once per benchmark (Google Benchmark calls the function once per repetition): "" or why
+// the benchmark is not timed.
+const std::string& VerdictFor(const Shape& shape, const Buffers& buffers,
+                              BenchmarkVerdicts& verdicts) {
+  static std::string name, verdict;
+  if (name != shape.Name()) {
+    name = shape.Name();
+    verdict = ValidateShape(shape, buffers.spec, buffers.positions, verdicts);
+  }
+  return verdict;
+}
+
+void RunRope(benchmark::State& state, const Shape& shape, BenchmarkVerdicts& verdicts) {
+  const Buffers& buffers = BuffersFor(shape);
+  if (const std::string& reason = VerdictFor(shape, buffers, verdicts); !reason.empty()) {
+    state.SkipWithError(reason.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    // What a real caller pays per call stays in: the call itself, with the candidate's own cached
+    // tables (built on the first call of the spec, before timing, during validation).
+    const CallResult result =
+        shape.candidate->Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
+    if (result.status != CallStatus::kOk) {
+      state.SkipWithError(("the call failed: " + result.message).c_str());
+      return;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() *
+                          BytesPerCall(std::string(shape.preset->name), shape.dtype, shape.tokens));
+  state.SetItemsProcessed(state.iterations() * shape.tokens);
+}
+
+// Shape-major: the candidates of one shape run one after another on the same buffers.
+std::vector<Shape> Shapes(const BenchmarkPlan& plan) {
+  std::vector<Shape> shapes;
+  for (const std::string& preset : plan.presets) {
+    for (DType dtype : plan.dtypes) {
+      for (int64_t tokens : plan.tokens) {
+        for (int threads : plan.threads) {
+          for (Candidate* candidate : plan.candidates) {
+            if (threads > 1 && !candidate->capabilities().threaded) continue;
+            shapes.push_back({candidate, FindPreset(preset), dtype, tokens, threads});
+          }
+        }
+      }
+    }
+  }
+  return shapes;
+}
+
+}  // namespace
+
+int64_t WorkingSetBytes(const std::string& preset, DType dtype, int64_t tokens) {
+  const ModelPreset& p = *FindPreset(preset);
+  return tokens * (p.q_heads + p.kv_heads) * int64_t{p.spec.head_dim} * BytesPerElement(dtype);
+}
+
+int64_t BytesPerCall(const std::string& preset, DType dtype, int64_t tokens) {
+  const ModelPreset& p = *FindPreset(preset);
+  return 2 * tokens * (p.q_heads + p.kv_heads) * int64_t{p.spec.rotary_dim} *
+         BytesPerElement(dtype);
+}
+
+int64_t LargestWorkingSet(const BenchmarkPlan& plan) {
+  int64_t largest = 0;
+  for (const std::string& preset : plan.presets) {
+    for (DType dtype : plan.dtypes) {
+      for (int64_t tokens : plan.tokens) {
+        largest = std::max(largest, WorkingSetBytes(preset, dtype, tokens));
+      }
+    }
+  }
+  return largest;
+}
+
+size_t CountRopeBenchmarks(const BenchmarkPlan& plan) { return Shapes(plan).size(); }
+
+std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& plan) {
+  auto verdicts = std::make_shared<BenchmarkVerdicts>();
+  for (const Shape& shape : Shapes(plan)) {
+    benchmark::RegisterBenchmark(
+        shape.Name().c_str(),
+        [shape, verdicts](benchmark::State& state) { RunRope(state, shape, *verdicts); })
+        ->Unit(benchmark::kNanosecond)
+        ->UseRealTime()
+        ->Repetitions(plan.repetitions)
+        ->MinTime(plan.min_time);
+  }
+  return verdicts;
+}
+
+std::vector<BenchmarkRecord> RopeRecords(const BenchmarkPlan& plan,
+                                         const std::map<std::string, CollectedRuns>& runs,
+                                         const std::vector<BandwidthRecord>& probe,
+                                         const BenchmarkVerdicts& verdicts) {
+  std::vector<BenchmarkRecord> records;
+  for (const Shape& shape : Shapes(plan)) {
+    BenchmarkRecord r;
+    r.name = shape.Name();
+    r.candidate = shape.candidate->name();
+    r.preset = shape.preset->name;
+    r.dtype = ToString(shape.dtype);
+    r.tokens = shape.tokens;
+    r.threads = shape.threads;
+    r.positions = shape.tokens == 1 ? "decode" : "prefill";
+    r.working_set_bytes = WorkingSetBytes(r.preset, shape.dtype, shape.tokens);
+    r.bytes_per_call = BytesPerCall(r.preset, shape.dtype, shape.tokens);
+    auto found = runs.find(r.name);
+    if (found == runs.end()) continue;  // filtered out with --benchmark_filter
+    const CollectedRuns& run = found->second;
+    if (!run.error.empty() || run.repetition_ns.empty()) {
+      r.status = "skipped";
+      r.skip_reason = run.error.empty() ? "no repetition ran" : run.error;
+      r.validation_failed = verdicts.validation_failures.count(r.name) > 0;
+      records.push_back(std::move(r));
+      continue;
+    }
+    r.status = "ok";
+    r.iterations = run.iterations;
+    r.repetition_ns = run.repetition_ns;
+    r.median_ns = Median(r.repetition_ns);
+    r.mad_ns = MedianAbsoluteDeviation(r.repetition_ns);
+    r.bytes_per_second = r.bytes_per_call / (r.median_ns * 1e-9);
+    r.tokens_per_second = r.tokens / (r.median_ns * 1e-9);
+    r.ns_per_token = r.median_ns / r.tokens;
+    r.probe_bytes_per_second = ProbeBandwidthAt(probe, r.working_set_bytes, r.threads);
+    r.roofline = r.probe_bytes_per_second > 0 ? r.bytes_per_second / r.probe_bytes_per_second : 0;
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+}  // namespace ropebench

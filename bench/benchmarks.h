@@ -1,0 +1,52 @@
+// RoPE benchmarks on Google Benchmark, registered from data (STYLE.md 11): candidate x model preset
+// x dtype x tokens x threads. Each validates its candidate on its own shape before timing and is
+// skipped, with the reason, when the candidate fails or does not support it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/gbench_runner.h"
+#include "impls/candidate.h"
+#include "reports/records.h"
+
+namespace ropebench {
+
+struct BenchmarkPlan {
+  std::vector<Candidate*> candidates;
+  std::vector<std::string> presets = {"llama3.1-8b", "gptneox-20b"};
+  std::vector<DType> dtypes = {DType::kF32, DType::kBF16};
+  std::vector<int64_t> tokens = {1, 16, 128, 1024, 4096, 16384, 65536};
+  std::vector<int> threads = {1};  // a candidate that is not threaded runs at 1 only
+  int repetitions = 3;
+  double min_time = 0.05;  // seconds per repetition
+};
+
+// Q and K bytes of one benchmark's working set.
+int64_t WorkingSetBytes(const std::string& preset, DType dtype, int64_t tokens);
+// Bytes one call must move: the rotated elements of Q and K (rotary_dim of each head), read and
+// written. Pass-through elements are not counted: a kernel need not touch them.
+int64_t BytesPerCall(const std::string& preset, DType dtype, int64_t tokens);
+// The largest working set of the plan.
+int64_t LargestWorkingSet(const BenchmarkPlan& plan);
+
+// The validation verdicts of one registration, kept for the records: benchmark name -> why it was
+// not timed because its candidate failed validation on that shape.
+struct BenchmarkVerdicts {
+  std::map<std::string, std::string> validation_failures;
+};
+
+std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& plan);
+
+// The records of every benchmark of the plan, with the roofline against `probe`.
+std::vector<BenchmarkRecord> RopeRecords(const BenchmarkPlan& plan,
+                                         const std::map<std::string, CollectedRuns>& runs,
+                                         const std::vector<BandwidthRecord>& probe,
+                                         const BenchmarkVerdicts& verdicts);
+
+// How many benchmarks the plan registers.
+size_t CountRopeBenchmarks(const BenchmarkPlan& plan);
+
+}  // namespace ropebench

@@ -1,0 +1,25 @@
+// What machine a run happened on, for the report's `machine` section: CPU identity and ISA flags,
+// cores, caches, Highway's targets, OS, memory. Read from cpuid, /proc and /sys; absent facts are
+// left out.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+
+namespace ropebench {
+
+struct CacheLevel {
+  int level = 0;
+  std::string type;  // "Data", "Instruction", "Unified"
+  int64_t bytes = 0;
+  int shared_by_cpus = 1;
+};
+
+// The data and unified caches of CPU 0, from /sys; empty when unreadable.
+std::vector<CacheLevel> CpuCaches();
+
+nlohmann::json DescribeMachine(int threads_used);
+
+}  // namespace ropebench

@@ -1,0 +1,143 @@
+#include "bench/session.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "bench/bandwidth_probe.h"
+#include "bench/machine_info.h"
+#include "bench/progress.h"
+#include "bench/summary.h"
+#include "fmt/format.h"
+#include "reports/report_json.h"
+#include "reports/report_reader.h"
+
+namespace ropebench {
+namespace {
+
+std::string UtcTime(std::time_t when) {
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+nlohmann::json Tool() {
+  return {{"name", "ropebench"},
+          {"version", ROPEBENCH_VERSION},
+          {"git_commit", ROPEBENCH_GIT_COMMIT},
+          {"compiler", fmt::format("{} {}",
+#if defined(__clang__)
+                                   "clang",
+#else
+                                   "gcc",
+#endif
+                                   __VERSION__)},
+          {"flags", ROPEBENCH_CXX_FLAGS},
+          {"build_type", ROPEBENCH_BUILD_TYPE}};
+}
+
+struct Measured {
+  std::vector<BandwidthRecord> probe;
+  std::vector<BenchmarkRecord> benchmarks;
+  std::string error;
+};
+
+Measured Measure(const SessionPlan& plan) {
+  const BenchmarkPlan& bench = *plan.benchmarks;
+  ProbePlan probe;
+  probe.sizes = ProbeSizes(LargestWorkingSet(bench));
+  probe.threads = bench.threads;
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (std::find(probe.threads.begin(), probe.threads.end(), cpus) == probe.threads.end()) {
+    probe.threads.push_back(cpus);  // always single- and multi-threaded figures
+  }
+  if (std::find(probe.threads.begin(), probe.threads.end(), 1) == probe.threads.end()) {
+    probe.threads.insert(probe.threads.begin(), 1);
+  }
+  probe.repetitions = bench.repetitions;
+  RegisterProbe(probe);
+  const auto verdicts = RegisterRopeBenchmarks(bench);
+  const size_t total = 2 * probe.sizes.size() * probe.threads.size() + CountRopeBenchmarks(bench);
+  size_t done = 0;
+  Measured measured;
+  Progress progress("bench", stderr);
+  const auto runs = RunRegisteredBenchmarks(
+      plan.gbench_flags, plan.console,
+      [&](const std::string& name) {
+        ++done;
+        if (!plan.quiet) progress.Update(done, total, static_cast<double>(done) / total, name);
+      },
+      measured.error);
+  measured.probe = ProbeRecords(probe, runs);
+  measured.benchmarks = RopeRecords(bench, runs, measured.probe, *verdicts);
+  return measured;
+}
+
+}  // namespace
+
+int RunSession(const SessionPlan& plan) {
+  const std::time_t start = std::time(nullptr);
+  const auto started = std::chrono::steady_clock::now();
+  ValidationResults validation;
+  if (plan.validation) {
+    Progress progress("validate", stderr);
+    validation = RunValidation(
+        *plan.validation, [&](size_t done, size_t total, double fraction, std::string_view what) {
+          if (!plan.quiet) progress.Update(done, total, fraction, what);
+        });
+  }
+  Measured measured;
+  if (plan.benchmarks) {
+    measured = Measure(plan);
+    if (!measured.error.empty()) {
+      fmt::print(stderr, "ropebench: {}\n", measured.error);
+      return 2;
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  int threads_used = 1;
+  if (plan.benchmarks) {
+    for (const BandwidthRecord& r : measured.probe)
+      threads_used = std::max(threads_used, r.threads);
+  }
+  nlohmann::json report = {{"schema_version", kReportSchemaVersion},
+                           {"tool", Tool()},
+                           {"machine", DescribeMachine(threads_used)},
+                           {"run",
+                            {{"command_line", plan.command_line},
+                             {"start_time", UtcTime(start)},
+                             {"duration_s", seconds},
+                             {"settings", plan.settings}}}};
+  report.update(ValidationJson(validation));
+  report["bandwidth"] = BandwidthJson(measured.probe);
+  report["benchmarks"] = BenchmarksJson(measured.benchmarks);
+  // The summary reads the report exactly as `show` would read it back.
+  if (const std::string error = CheckReport(report); !error.empty()) {
+    fmt::print(stderr, "ropebench: internal error, the report is malformed: {}\n", error);
+    return 2;
+  }
+  PrintReportSummary(stdout, report);
+
+  const bool benchmarks_ok =
+      std::none_of(measured.benchmarks.begin(), measured.benchmarks.end(),
+                   [](const BenchmarkRecord& r) { return r.validation_failed; });
+  const bool passed = AllPassed(validation) && benchmarks_ok;
+  fmt::print("\n{} in {:.1f}s\n", passed ? "all checks passed" : "CHECKS FAILED", seconds);
+  if (!plan.json_path.empty()) {
+    if (const std::string error = WriteJsonFile(plan.json_path, report); !error.empty()) {
+      fmt::print(stderr, "ropebench: {}\n", error);
+      return 2;
+    }
+    fmt::print("report: {}\n", plan.json_path);
+  }
+  return passed ? 0 : 1;
+}
+
+}  // namespace ropebench

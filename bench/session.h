@@ -1,0 +1,32 @@
+// One ropebench session: validation, extrapolation, the bandwidth probe and the benchmarks, as
+// asked, with progress on stderr; then one report (the versioned envelope of DESIGN.md §7), its
+// summary on stdout, and the file. Shared by `validate`, `bench` and `run`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/benchmarks.h"
+#include "bench/validator.h"
+#include "nlohmann/json.hpp"
+
+namespace ropebench {
+
+struct SessionPlan {
+  std::optional<ValidationPlan> validation;
+  std::optional<BenchmarkPlan> benchmarks;  // with the bandwidth probe
+  std::vector<std::string> gbench_flags;    // --benchmark_* flags passed through
+  bool quiet = false;                       // no progress
+  bool console = false;                     // Google Benchmark's own table on stdout
+  std::string json_path;                    // where the report goes; empty: nowhere
+  std::vector<std::string> command_line;
+  nlohmann::json settings = nlohmann::json::object();  // the suite settings, for the report
+};
+
+// Exit code: 0 every check passed, 1 a check failed (a validation case, a sweep, or a benchmark
+// whose candidate failed validation on its shape), 2 invalid input (a refused Google Benchmark
+// flag) or the report could not be written.
+int RunSession(const SessionPlan& plan);
+
+}  // namespace ropebench
