@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 
 #include "reports/report_json.h"
 
@@ -12,25 +12,26 @@ namespace ropebench {
 namespace {
 
 nlohmann::json MinimalReport() {
-  return {{"schema_version", kReportSchemaVersion},
-          {"tool", {{"version", "0.1.0"}, {"git_commit", "abc"}}},
-          {"machine", nlohmann::json::object()},
-          {"run", {{"start_time", "2026-01-01T00:00:00Z"}, {"duration_s", 1.5}}},
-          {"validation", {{"summary", nlohmann::json::object()}, {"cases", nlohmann::json::array()}}},
-          {"extrapolation", nlohmann::json::array()},
-          {"bandwidth", nlohmann::json::array()},
-          {"benchmarks",
-           {{{"candidate", "scalar"},
-             {"preset", "llama3.1-8b"},
-             {"dtype", "f32"},
-             {"tokens", 16},
-             {"threads", 1},
-             {"status", "ok"},
-             {"repetition_ns", {1.0, 2.0}},
-             {"median_ns", 1.5},
-             {"bytes_per_second", 1e9},
-             {"tokens_per_second", 1e6},
-             {"roofline", 0.5}}}}};
+  return {
+      {"schema_version", kReportSchemaVersion},
+      {"tool", {{"version", "0.1.0"}, {"git_commit", "abc"}}},
+      {"machine", nlohmann::json::object()},
+      {"run", {{"start_time", "2026-01-01T00:00:00Z"}, {"duration_s", 1.5}}},
+      {"validation", {{"summary", nlohmann::json::object()}, {"cases", nlohmann::json::array()}}},
+      {"extrapolation", nlohmann::json::array()},
+      {"bandwidth", nlohmann::json::array()},
+      {"benchmarks",
+       {{{"candidate", "scalar"},
+         {"preset", "llama3.1-8b"},
+         {"dtype", "f32"},
+         {"tokens", 16},
+         {"threads", 1},
+         {"status", "ok"},
+         {"repetition_ns", {1.0, 2.0}},
+         {"median_ns", 1.5},
+         {"bytes_per_second", 1e9},
+         {"tokens_per_second", 1e6},
+         {"roofline", 0.5}}}}};
 }
 
 TEST(ReportReaderTest, AcceptsAWellFormedReport) { EXPECT_EQ(CheckReport(MinimalReport()), ""); }
@@ -53,7 +54,9 @@ TEST(ReportReaderTest, NamesWhatIsWrong) {
        "benchmarks[0]: missing field 'roofline'"},
       {[](auto& r) { r["benchmarks"][0]["tokens"] = "16"; },
        "benchmarks[0]: field 'tokens' must be an integer"},
-      {[](auto& r) { r["validation"]["cases"] = {{{"candidate", "x"}}}; },
+      {[](auto& r) {
+         r["validation"]["cases"] = {{{"candidate", "x"}}};
+       },
        "validation.cases[0]: missing field 'name'"},
       {[](auto& r) { r = nlohmann::json::array(); }, "a report must be a JSON object"},
   };

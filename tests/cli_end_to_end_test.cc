@@ -125,8 +125,9 @@ TEST(CliEndToEndTest, Fp32AngleFallsFarShortOfScalar) {
 
 TEST(CliEndToEndTest, RunWritesAReportUnderOut) {
   const auto dir = TempDir("run");
-  const Outcome outcome = RunRopebench(
-      {"run", "--preset", "gptj-6b", "--dtype", "bf16", "--out", dir.string(), "--quiet"});
+  const Outcome outcome =
+      RunRopebench({"run", "--preset", "gptj-6b", "--dtype", "bf16", "--tokens", "1,16",
+                    "--repetitions", "1", "--min-time", "0.001", "--out", dir.string(), "--quiet"});
   EXPECT_EQ(outcome.code, 0) << outcome.err;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
@@ -142,6 +143,13 @@ TEST(CliEndToEndTest, RunWritesAReportUnderOut) {
     EXPECT_EQ(c["status"], "pass") << c["name"];
   }
   EXPECT_EQ(report["extrapolation"].size(), 2u);  // scalar and matrix, bf16
+  ASSERT_EQ(report["benchmarks"].size(), 4u);     // scalar and matrix x 1 and 16 tokens
+  for (const nlohmann::json& b : report["benchmarks"]) {
+    EXPECT_EQ(b["status"], "ok") << b["name"];
+    EXPECT_EQ(b["repetition_ns"].size(), 1u);
+    EXPECT_GT(b["roofline"].get<double>(), 0);
+  }
+  EXPECT_FALSE(report["bandwidth"].empty());
 }
 
 TEST(CliEndToEndTest, EmulationsAreValidatedOnlyWhenNamed) {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The benchmark binary as a cheap smoke (tiny min time; no timing is asserted), the reports it writes
+# checked against the published schema, and `show` on good and broken reports.
+set -uo pipefail
+ropebench=$1
+schema=$2
+checker=$(dirname "$0")/check_schema.py
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; passes=$((passes + 1)); }
+tiny=(--tokens 1,16 --repetitions 1 --min-time 0.001 --quiet)
+
+# Every built-in candidate that is not an emulation, on the issue's presets and dtypes.
+"$ropebench" bench --preset llama3.1-8b,gptneox-20b --dtype f32,bf16 "${tiny[@]}" \
+  --json "$tmp/bench.json" >"$tmp/bench.out" 2>&1 && ok "bench exits 0" || fail "bench exit $?"
+grep -q "bandwidth probe" "$tmp/bench.out" && ok "bench prints the probe" || fail "no probe in summary"
+
+# A candidate that fails validation is skipped with the reason and never timed; the exit code says so.
+"$ropebench" bench --candidate fp32_angle --preset llama3.1-8b --dtype f32 "${tiny[@]}" \
+  --json "$tmp/skipped.json" >/dev/null 2>&1
+[[ $? -eq 1 ]] && ok "failing candidate exits 1" || fail "failing candidate did not exit 1"
+/usr/bin/python3 - "$tmp/skipped.json" <<'PY' && ok "skipped, never timed" || fail "skipped benchmark has timings"
+import json, sys
+benchmarks = json.load(open(sys.argv[1]))["benchmarks"]
+assert benchmarks, "no benchmarks"
+for b in benchmarks:
+    assert b["status"] == "skipped" and b["validation_failed"], b
+    assert "fails validation" in b["skip_reason"] and "repetition_ns" not in b, b
+PY
+
+"$ropebench" validate --preset gptj-6b --dtype bf16 --quiet --json "$tmp/validate.json" >/dev/null 2>&1 \
+  && ok "validate exits 0" || fail "validate exit $?"
+/usr/bin/python3 "$checker" "$schema" "$tmp/bench.json" "$tmp/skipped.json" "$tmp/validate.json" \
+  && ok "reports match the schema" || fail "a report does not match the schema"
+
+# The schema check itself can fail: a report with a benchmark missing its raw samples.
+/usr/bin/python3 - "$tmp/bench.json" "$tmp/broken.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+next(b for b in r["benchmarks"] if b["status"] == "ok").pop("repetition_ns")
+json.dump(r, open(sys.argv[2], "w"))
+PY
+/usr/bin/python3 "$checker" "$schema" "$tmp/broken.json" >/dev/null \
+  && fail "the schema accepted a benchmark without repetition_ns" || ok "the schema refuses a broken report"
+
+"$ropebench" show "$tmp/bench.json" >"$tmp/show.out" 2>&1 && grep -q "tok" "$tmp/show.out" \
+  && ok "show prints the summary" || fail "show failed"
+
+expect_show_error() {  # FILE PATTERN
+  local err
+  err=$("$ropebench" show "$1" 2>&1 >/dev/null)
+  local code=$?
+  if [[ $code -eq 2 && $(wc -l <<<"$err") -eq 1 && $err == *"$2"* ]]; then
+    ok "show $(basename "$1"): $err"
+  else
+    fail "show $(basename "$1") exited $code with: $err"
+  fi
+}
+head -c 3000 "$tmp/bench.json" >"$tmp/truncated.json"
+expect_show_error "$tmp/truncated.json" "not valid JSON (truncated?) at byte"
+echo '[1, 2]' >"$tmp/array.json"
+expect_show_error "$tmp/array.json" "a report must be a JSON object"
+sed 's/"schema_version": 1/"schema_version": 9/' "$tmp/bench.json" >"$tmp/future.json"
+expect_show_error "$tmp/future.json" "schema_version 9 is newer"
+expect_show_error "$tmp/broken.json" "missing field 'repetition_ns'"
+expect_show_error "$tmp/nonexistent.json" "cannot read the file"
+
+echo "$passes passed, $failures failed"
+[[ $failures -eq 0 ]]
