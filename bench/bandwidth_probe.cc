@@ -52,9 +52,10 @@ std::string ProbeName(const std::string& kind, int64_t bytes, int threads) {
 void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
   const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
   float* x = ProbeBuffer(bytes, threads);
-  float a = 0.999f, b = 0.001f;
-  benchmark::DoNotOptimize(a);  // unknown to the compiler: the loop really runs
-  benchmark::DoNotOptimize(b);
+  // Read through volatile: unknown to the compiler, so the loop really runs, yet plain locals after
+  // that (DoNotOptimize on them would let them alias x and stall every iteration on a reload).
+  volatile float scale = 0.999f, shift = 0.001f;
+  const float a = scale, b = shift;
   for (int64_t i = 0; i < n; ++i) x[i] = x[i] * a + b;  // an untimed pass: the first one is slow
   for (auto _ : state) {
     if (threads == 1) {  // no OpenMP region: its fixed cost would hide L1 bandwidth

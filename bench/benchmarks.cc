@@ -124,24 +124,34 @@ std::string ValidateShape(const Shape& shape, const RopeSpec& spec,
   return "";
 }
 
-// Validated once per benchmark (Google Benchmark calls the function once per repetition): "" or why
-// the benchmark is not timed.
-const std::string& VerdictFor(const Shape& shape, const Buffers& buffers,
-                              BenchmarkVerdicts& verdicts) {
-  static std::string name, verdict;
-  if (name != shape.Name()) {
-    name = shape.Name();
-    verdict = ValidateShape(shape, buffers.spec, buffers.positions, verdicts);
-  }
-  return verdict;
+// Seconds one call of the candidate takes on `tokens` tokens of the shape, predicted from one call
+// on a few tokens (after a first call that builds the candidate's cached tables).
+double PredictCallSeconds(const Shape& shape, const RopeSpec& spec) {
+  constexpr int64_t kSample = 8;
+  Shape sample = shape;
+  sample.tokens = kSample;
+  std::vector<int64_t> positions = sample.Positions();
+  const RopeSpec sample_spec = ResolveSeqLen(spec, positions);
+  std::unique_ptr<void, FreeDeleter> q_data, k_data;
+  const int head_dim = shape.preset->spec.head_dim;
+  const TensorView q = AllocateView(q_data, shape.dtype, kSample, shape.preset->q_heads, head_dim);
+  const TensorView k = AllocateView(k_data, shape.dtype, kSample, shape.preset->kv_heads, head_dim);
+  FillRandomValues(q, 3);
+  FillRandomValues(k, 4);
+  shape.candidate->Rotate(sample_spec, positions, q, &k);
+  const auto start = std::chrono::steady_clock::now();
+  shape.candidate->Rotate(sample_spec, positions, q, &k);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return seconds * static_cast<double>(shape.tokens) / kSample;
 }
 
-void RunRope(benchmark::State& state, const Shape& shape, BenchmarkVerdicts& verdicts) {
-  const Buffers& buffers = BuffersFor(shape);
-  if (const std::string& reason = VerdictFor(shape, buffers, verdicts); !reason.empty()) {
-    state.SkipWithError(reason.c_str());
+void RunRope(benchmark::State& state, const Shape& shape, const std::string& skip_reason) {
+  if (!skip_reason.empty()) {  // validated at registration: never timed
+    state.SkipWithError(skip_reason.c_str());
     return;
   }
+  const Buffers& buffers = BuffersFor(shape);
   for (auto _ : state) {
     // What a real caller pays per call stays in: the call itself, with the candidate's own cached
     // tables (built on the first call of the spec, before timing, during validation).
@@ -206,12 +216,29 @@ size_t CountRopeBenchmarks(const BenchmarkPlan& plan) { return Shapes(plan).size
 std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& plan) {
   auto verdicts = std::make_shared<BenchmarkVerdicts>();
   for (const Shape& shape : Shapes(plan)) {
+    const std::vector<int64_t> positions = shape.Positions();
+    const RopeSpec spec = ResolveSeqLen(shape.preset->spec, positions);
+    // Validated before anything is timed, on this shape's spec, dtype and heads.
+    const std::string skip_reason = ValidateShape(shape, spec, positions, *verdicts);
+    int repetitions = plan.repetitions;
+    if (skip_reason.empty()) {
+      // Fewer repetitions where even one call is slow (the O(rotary_dim^2) matrix form at 64K
+      // tokens takes tens of seconds here); Google Benchmark still runs and aggregates them.
+      const double call_seconds = PredictCallSeconds(shape, spec);
+      const int affordable = static_cast<int>(plan.time_budget / std::max(call_seconds, 1e-9));
+      repetitions = std::clamp(affordable, 1, plan.repetitions);
+      if (repetitions < plan.repetitions) {
+        verdicts->notes[shape.Name()] = fmt::format(
+            "{} of {} repetitions: a call takes ~{:.1f}s, the time budget is {:g}s per benchmark",
+            repetitions, plan.repetitions, call_seconds, plan.time_budget);
+      }
+    }
     benchmark::RegisterBenchmark(
         shape.Name().c_str(),
-        [shape, verdicts](benchmark::State& state) { RunRope(state, shape, *verdicts); })
+        [shape, skip_reason](benchmark::State& state) { RunRope(state, shape, skip_reason); })
         ->Unit(benchmark::kNanosecond)
         ->UseRealTime()
-        ->Repetitions(plan.repetitions)
+        ->Repetitions(repetitions)
         ->MinTime(plan.min_time);
   }
   return verdicts;
@@ -244,6 +271,8 @@ std::vector<BenchmarkRecord> RopeRecords(const BenchmarkPlan& plan,
       continue;
     }
     r.status = "ok";
+    if (auto note = verdicts.notes.find(r.name); note != verdicts.notes.end())
+      r.note = note->second;
     r.iterations = run.iterations;
     r.repetition_ns = run.repetition_ns;
     r.median_ns = Median(r.repetition_ns);

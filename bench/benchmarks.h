@@ -22,6 +22,9 @@ struct BenchmarkPlan {
   std::vector<int> threads = {1};  // a candidate that is not threaded runs at 1 only
   int repetitions = 3;
   double min_time = 0.05;  // seconds per repetition
+  // Seconds a benchmark's repetitions may take: a benchmark whose single call (predicted from a
+  // call on a few tokens) is slower runs fewer repetitions, at least one.
+  double time_budget = 10;
 };
 
 // Q and K bytes of one benchmark's working set.
@@ -32,12 +35,15 @@ int64_t BytesPerCall(const std::string& preset, DType dtype, int64_t tokens);
 // The largest working set of the plan.
 int64_t LargestWorkingSet(const BenchmarkPlan& plan);
 
-// The validation verdicts of one registration, kept for the records: benchmark name -> why it was
-// not timed because its candidate failed validation on that shape.
+// What registration decided, kept for the records, by benchmark name: why a benchmark is not timed
+// (its candidate failed validation on that shape), and why one runs fewer repetitions.
 struct BenchmarkVerdicts {
   std::map<std::string, std::string> validation_failures;
+  std::map<std::string, std::string> notes;
 };
 
+// Validates every shape before anything is timed, then registers it with Google Benchmark (skipped
+// ones too, so that they are reported with their reason).
 std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& plan);
 
 // The records of every benchmark of the plan, with the roofline against `probe`.

@@ -13,7 +13,8 @@ namespace ropebench {
 struct CollectedRuns {
   std::vector<double> repetition_ns;  // real time per iteration, one per repetition
   int64_t iterations = 0;             // per repetition (of the last)
-  std::string error;                  // SkipWithError's message, when skipped
+  std::string
+      error;  // SkipWithError's message: all of it skipped, or (with samples) some repetitions
 };
 
 // Called as each benchmark finishes: its name.

@@ -106,6 +106,7 @@ struct BenchmarkRecord {
   std::string status;     // "ok" or "skipped" (never timed)
   std::string skip_reason;
   bool validation_failed = false;  // skipped because the candidate fails validation on this shape
+  std::string note;                // why fewer repetitions than asked ran, if they did
   int64_t working_set_bytes = 0;   // Q and K
   int64_t bytes_per_call = 0;      // Q and K read and written
   int64_t iterations = 0;          // per repetition

@@ -152,6 +152,7 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
       j["ns_per_token"] = Number(r.ns_per_token);
       j["probe_bytes_per_second"] = Number(r.probe_bytes_per_second);
       j["roofline"] = Number(r.roofline);
+      if (!r.note.empty()) j["note"] = r.note;
     }
     list.push_back(std::move(j));
   }
