@@ -57,8 +57,8 @@ void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
   volatile float scale = 0.999f, shift = 0.001f;
   const float a = scale, b = shift;
   for (int64_t i = 0; i < n; ++i) x[i] = x[i] * a + b;  // an untimed pass: the first one is slow
-  for (auto _ : state) {
-    if (threads == 1) {  // no OpenMP region: its fixed cost would hide L1 bandwidth
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+    if (threads == 1) {   // no OpenMP region: its fixed cost would hide L1 bandwidth
       for (int64_t i = 0; i < n; ++i) x[i] = x[i] * a + b;
     } else {
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -75,7 +75,7 @@ void Copy(benchmark::State& state, int64_t bytes, int threads) {
   float* src = ProbeBuffer(bytes, threads);
   float* dst = src + n;
   std::memcpy(dst, src, n * sizeof(float));  // an untimed pass: the first one is slow
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     if (threads == 1) {
       std::memcpy(dst, src, n * sizeof(float));
       benchmark::ClobberMemory();

@@ -10,6 +10,7 @@
 #include <span>
 
 #include "bench/cli_args.h"
+#include "bench/machine_info.h"
 #include "bench/session.h"
 #include "bench/spec_argument.h"
 #include "bench/summary.h"
@@ -22,7 +23,6 @@ namespace ropebench {
 namespace {
 
 constexpr int kExitPass = 0;
-constexpr int kExitFail = 1;
 constexpr int kExitUsage = 2;
 
 // Carries a one-line usage error out of option resolution.
@@ -161,21 +161,6 @@ CustomSpec ResolveCustomSpec(const ParsedArgs& args) {
   custom.q_heads = static_cast<int>(q);
   custom.kv_heads = static_cast<int>(kv);
   return custom;
-}
-
-std::string UtcStamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-  return text;
-}
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "unknown-host";
-  return name;
 }
 
 // A comma list of positive integers: --tokens 1,128,4096.
@@ -320,9 +305,10 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
   session.benchmarks = BenchPlanFromFlags(registry, args, defaults);
   session.gbench_flags = gbench_flags;
   session.quiet = args.Has("quiet");
-  session.json_path = (std::filesystem::path(args.Value("out", "reports")) /
-                       fmt::format("{}-{}.json", HostName(), UtcStamp()))
-                          .string();
+  session.json_path =
+      (std::filesystem::path(args.Value("out", "reports")) /
+       fmt::format("{}-{}.json", HostName(), UtcTime(std::time(nullptr), "%Y%m%dT%H%M%SZ")))
+          .string();
   session.command_line = command_line;
   session.settings = {{"full", full},
                       {"validation", ValidationSettings(*session.validation)},

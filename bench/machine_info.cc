@@ -132,11 +132,15 @@ std::vector<CacheLevel> CpuCaches() {
   return caches;
 }
 
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "unknown-host";
+  return name;
+}
+
 nlohmann::json DescribeMachine(int threads_used) {
   nlohmann::json machine = CpuIdentity();
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  machine["host"] = host;
+  machine["host"] = HostName();
   machine["logical_cpus"] = std::thread::hardware_concurrency();
   const std::string cores = CpuinfoField("cpu cores");
   if (!cores.empty()) machine["cores"] = std::atoi(cores.c_str());

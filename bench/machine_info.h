@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -21,5 +22,8 @@ struct CacheLevel {
 std::vector<CacheLevel> CpuCaches();
 
 nlohmann::json DescribeMachine(int threads_used);
+
+// This machine's host name, "unknown-host" when it has none.
+std::string HostName();
 
 }  // namespace ropebench

@@ -18,14 +18,6 @@
 namespace ropebench {
 namespace {
 
-std::string UtcTime(std::time_t when) {
-  std::tm tm{};
-  gmtime_r(&when, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 nlohmann::json Tool() {
   return {{"name", "ropebench"},
           {"version", ROPEBENCH_VERSION},
@@ -80,6 +72,14 @@ Measured Measure(const SessionPlan& plan) {
 
 }  // namespace
 
+std::string UtcTime(std::time_t when, const char* format) {
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, format, &tm);
+  return text;
+}
+
 int RunSession(const SessionPlan& plan) {
   const std::time_t start = std::time(nullptr);
   const auto started = std::chrono::steady_clock::now();
@@ -112,7 +112,7 @@ int RunSession(const SessionPlan& plan) {
                            {"machine", DescribeMachine(threads_used)},
                            {"run",
                             {{"command_line", plan.command_line},
-                             {"start_time", UtcTime(start)},
+                             {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
                              {"duration_s", seconds},
                              {"settings", plan.settings}}}};
   report.update(ValidationJson(validation));

@@ -3,6 +3,7 @@
 // summary on stdout, and the file. Shared by `validate`, `bench` and `run`.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,5 +29,8 @@ struct SessionPlan {
 // whose candidate failed validation on its shape), 2 invalid input (a refused Google Benchmark
 // flag) or the report could not be written.
 int RunSession(const SessionPlan& plan);
+
+// `when` in UTC with a strftime format.
+std::string UtcTime(std::time_t when, const char* format);
 
 }  // namespace ropebench
