@@ -1,0 +1,37 @@
+// What the command-line flags ask for: candidates, presets, dtypes, a user's spec, counts and
+// seconds, turned into validation and benchmark plans, with a one-line UsageError naming any bad
+// value.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/benchmarks.h"
+#include "bench/cli_args.h"
+#include "bench/validator.h"
+#include "impls/registry.h"
+#include "nlohmann/json.hpp"
+
+namespace ropebench {
+
+// Carries a one-line usage error out of option resolution (exit code 2).
+struct UsageError {
+  std::string message;
+};
+
+std::string Join(const std::vector<std::string>& items);
+
+// --candidate (default: every built-in that is not an emulation), --preset, --dtype,
+// --spec/--heads,
+// --suite.
+ValidationPlan PlanFromFlags(const Registry& registry, const ParsedArgs& args);
+// --candidate, --preset, --dtype, --tokens, --threads, --repetitions, --min-time, --time-budget
+// over `defaults`.
+BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& args,
+                                 BenchmarkPlan defaults);
+
+// The plans as the report's run.settings records them.
+nlohmann::json ValidationSettings(const ValidationPlan& plan);
+nlohmann::json BenchSettings(const BenchmarkPlan& plan);
+
+}  // namespace ropebench
