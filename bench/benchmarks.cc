@@ -154,7 +154,8 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
   const Buffers& buffers = BuffersFor(shape);
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     // What a real caller pays per call stays in: the call itself, with the candidate's own cached
-    // tables (built on the first call of the spec, before timing, during validation).
+    // tables (rebuilt on the first call with this spec; Google Benchmark's first, estimating run
+    // absorbs that, and in a run of one slow call it is microseconds of seconds).
     const CallResult result =
         shape.candidate->Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (result.status != CallStatus::kOk) {
