@@ -1,0 +1,71 @@
+// The arithmetic around the measurements: medians, MAD, the probe's interpolation, the cost counts.
+#include <gtest/gtest.h>
+
+#include "bench/bandwidth_probe.h"
+#include "bench/benchmarks.h"
+#include "bench/gbench_runner.h"
+#include "bench/machine_info.h"
+#include "bench/summary.h"
+
+namespace ropebench {
+namespace {
+
+TEST(MeasurementTest, MedianAndMedianAbsoluteDeviation) {
+  EXPECT_EQ(Median({3, 1, 2}), 2);
+  EXPECT_EQ(Median({4, 1, 2, 3}), 2.5);
+  EXPECT_EQ(Median({}), 0);
+  EXPECT_EQ(MedianAbsoluteDeviation({1, 2, 3, 4, 100}), 1);  // an outlier does not move it
+}
+
+TEST(MeasurementTest, ProbeInterpolatesLogLinearlyPerThreadCount) {
+  const std::vector<BandwidthRecord> probe = {{"rmw", 1, 1 << 10, {1}, 100e9},
+                                              {"rmw", 1, 1 << 20, {1}, 10e9},
+                                              {"rmw", 2, 1 << 10, {1}, 150e9},
+                                              {"copy", 1, 1 << 10, {1}, 999e9}};
+  EXPECT_DOUBLE_EQ(ProbeBandwidthAt(probe, 1 << 10, 1), 100e9);
+  EXPECT_DOUBLE_EQ(ProbeBandwidthAt(probe, 1 << 15, 1), 55e9);  // halfway in log(size)
+  EXPECT_DOUBLE_EQ(ProbeBandwidthAt(probe, 1 << 5, 1), 100e9);  // clamped below
+  EXPECT_DOUBLE_EQ(ProbeBandwidthAt(probe, 1 << 30, 1), 10e9);  // and above
+  EXPECT_DOUBLE_EQ(ProbeBandwidthAt(probe, 1 << 20, 2), 150e9);
+  EXPECT_EQ(ProbeBandwidthAt(probe, 1 << 20, 4), 0);  // no figure for 4 threads
+}
+
+TEST(MeasurementTest, ProbeSizesReachTheLargestWorkingSetAndBeyondTheCache) {
+  const std::vector<int64_t> sizes = ProbeSizes(int64_t{3} << 30);
+  EXPECT_EQ(sizes.front(), 16 << 10);
+  EXPECT_GE(sizes.back(), int64_t{3} << 30);
+  int64_t last_level = 0;
+  for (const CacheLevel& c : CpuCaches()) last_level = std::max(last_level, c.bytes);
+  EXPECT_GE(ProbeSizes(1).back(), std::min(int64_t{8} << 30, 2 * last_level));
+}
+
+TEST(MeasurementTest, BytesCountTheRotatedElementsOnly) {
+  // GPT-NeoX-20B: 64 + 64 heads, head_dim 96, rotary_dim 24.
+  EXPECT_EQ(WorkingSetBytes("gptneox-20b", DType::kBF16, 10), 10 * 128 * 96 * 2);
+  EXPECT_EQ(BytesPerCall("gptneox-20b", DType::kBF16, 10), 2 * 10 * 128 * 24 * 2);
+  // Llama-3.1-8B rotates every element of its 32 + 8 heads.
+  EXPECT_EQ(BytesPerCall("llama3.1-8b", DType::kF32, 1),
+            2 * WorkingSetBytes("llama3.1-8b", DType::kF32, 1));
+}
+
+TEST(MeasurementTest, MachineDescriptionHasTheFingerprintFields) {
+  const nlohmann::json machine = DescribeMachine(2);
+  for (const char* field : {"vendor", "family", "model", "stepping", "isa_flags", "caches",
+                            "highway", "kernel", "memory_bytes", "logical_cpus"}) {
+    EXPECT_TRUE(machine.contains(field)) << field;
+  }
+  EXPECT_EQ(machine["threads_used"], 2);
+  EXPECT_FALSE(machine["highway"]["compiled"].empty());
+}
+
+TEST(MeasurementTest, FormatsPositionsAndBytes) {
+  EXPECT_EQ(FormatPosition((int64_t{1} << 24) + 1), "2^24+1");
+  EXPECT_EQ(FormatPosition((int64_t{1} << 13) - 1), "2^13-1");
+  EXPECT_EQ(FormatPosition(9), "9");
+  EXPECT_EQ(FormatPosition(-1), "none");
+  EXPECT_EQ(FormatBytes(16 << 10), "16K");
+  EXPECT_EQ(FormatBytes(int64_t{4} << 30), "4G");
+}
+
+}  // namespace
+}  // namespace ropebench
