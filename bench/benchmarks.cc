@@ -1,5 +1,7 @@
 #include "bench/benchmarks.h"
 
+#include <omp.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -138,6 +140,7 @@ double PredictCallSeconds(const Shape& shape, const RopeSpec& spec) {
   const TensorView k = AllocateView(k_data, shape.dtype, kSample, shape.preset->kv_heads, head_dim);
   FillRandomValues(q, 3);
   FillRandomValues(k, 4);
+  if (shape.candidate->capabilities().threaded) omp_set_num_threads(shape.threads);
   shape.candidate->Rotate(sample_spec, positions, q, &k);
   const auto start = std::chrono::steady_clock::now();
   shape.candidate->Rotate(sample_spec, positions, q, &k);
@@ -152,6 +155,7 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
     return;
   }
   const Buffers& buffers = BuffersFor(shape);
+  if (shape.candidate->capabilities().threaded) omp_set_num_threads(shape.threads);
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     // What a real caller pays per call stays in: the call itself, with the candidate's own cached
     // tables (rebuilt on the first call with this spec; Google Benchmark's first, estimating run
@@ -188,6 +192,11 @@ std::vector<Shape> Shapes(const BenchmarkPlan& plan) {
 }
 
 }  // namespace
+
+std::vector<int> DefaultThreads() {
+  const int cpus = std::max(1, omp_get_num_procs());
+  return cpus > 1 ? std::vector<int>{1, cpus} : std::vector<int>{1};
+}
 
 int64_t WorkingSetBytes(const std::string& preset, DType dtype, int64_t tokens) {
   const ModelPreset& p = *FindPreset(preset);

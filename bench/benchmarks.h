@@ -14,12 +14,15 @@
 
 namespace ropebench {
 
+std::vector<int> DefaultThreads();
+
 struct BenchmarkPlan {
   std::vector<Candidate*> candidates;
   std::vector<std::string> presets = {"llama3.1-8b", "gptneox-20b"};
   std::vector<DType> dtypes = {DType::kF32, DType::kBF16};
   std::vector<int64_t> tokens = {1, 16, 128, 1024, 4096, 16384, 65536};
-  std::vector<int> threads = {1};  // a candidate that is not threaded runs at 1 only
+  // A threaded candidate runs at each count, one that is not at 1 only; default 1 and every CPU.
+  std::vector<int> threads = DefaultThreads();
   int repetitions = 3;
   double min_time = 0.05;  // seconds per repetition
   // Seconds a benchmark's repetitions may take: a benchmark whose single call (predicted from a

@@ -58,7 +58,7 @@ constexpr FlagSpec kBenchFlags[] = {
     {"preset", "NAME", "model preset (repeatable); default llama3.1-8b, gptneox-20b"},
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable); default f32, bf16"},
     {"tokens", "N,...", "token counts; default 1,16,128,1024,4096,16384,65536"},
-    {"threads", "N,...", "thread counts for threaded candidates; default 1"},
+    {"threads", "N,...", "thread counts for threaded candidates; default 1 and every CPU"},
     {"repetitions", "N", "repetitions of every benchmark (default 3)"},
     {"min-time", "S", "minimum seconds per repetition (default 0.05)"},
     {"time-budget", "S",

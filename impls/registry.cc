@@ -26,10 +26,8 @@ std::vector<Candidate*> Registry::All() const {
 Registry BuiltinRegistry() {
   using Factory = std::unique_ptr<Candidate> (*)();
   static constexpr Factory kBuiltins[] = {
-      MakeScalarCandidate,
-      MakeMatrixCandidate,
-      MakeFp32AngleCandidate,
-      MakeGgmlRecurrenceCandidate,
+      MakeScalarCandidate,    MakeOpenMpCandidate,         MakeMatrixCandidate,
+      MakeFp32AngleCandidate, MakeGgmlRecurrenceCandidate,
   };
   Registry registry;
   for (Factory make : kBuiltins) registry.Add(make());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/benchmarks.h"
 #include "bench/cli.h"
 #include "nlohmann/json.hpp"
 
@@ -138,12 +139,15 @@ TEST(CliEndToEndTest, RunWritesAReportUnderOut) {
   EXPECT_FALSE(report["validation"]["cases"].empty());
   EXPECT_EQ(report["validation"]["summary"]["scalar"]["fail"], 0);
   EXPECT_EQ(report["validation"]["summary"]["matrix"]["fail"], 0);
+  EXPECT_EQ(report["validation"]["summary"]["openmp"]["fail"], 0);
   for (const nlohmann::json& c : report["validation"]["cases"]) {
     EXPECT_EQ(c["preset"], "gptj-6b");
     EXPECT_EQ(c["status"], "pass") << c["name"];
   }
-  EXPECT_EQ(report["extrapolation"].size(), 2u);  // scalar and matrix, bf16
-  ASSERT_EQ(report["benchmarks"].size(), 4u);     // scalar and matrix x 1 and 16 tokens
+  EXPECT_EQ(report["extrapolation"].size(), 3u);  // scalar, openmp and matrix, bf16
+  // x 1 and 16 tokens; openmp, being threaded, also at every CPU when the machine has several.
+  const size_t thread_counts = DefaultThreads().size();
+  ASSERT_EQ(report["benchmarks"].size(), 2 * (2 + thread_counts));
   for (const nlohmann::json& b : report["benchmarks"]) {
     EXPECT_EQ(b["status"], "ok") << b["name"];
     EXPECT_EQ(b["repetition_ns"].size(), 1u);
