@@ -34,6 +34,18 @@ struct Command {
       run;
 };
 
+// Flags that several commands share, written once.
+constexpr FlagSpec kQuietFlag{"quiet", "", "no progress on stderr"};
+constexpr FlagSpec kTokensFlag{"tokens", "N,...",
+                               "benchmark token counts; default 1,16,128,1024,4096,16384,65536"};
+constexpr FlagSpec kRepetitionsFlag{"repetitions", "N",
+                                    "repetitions of every benchmark (default 3)"};
+constexpr FlagSpec kMinTimeFlag{"min-time", "S",
+                                "minimum seconds per benchmark repetition (default 0.05)"};
+constexpr FlagSpec kTimeBudgetFlag{
+    "time-budget", "S",
+    "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
+
 constexpr FlagSpec kValidateFlags[] = {
     {"candidate", "NAME",
      "candidate to validate (repeatable, or a comma list); default: every "
@@ -49,22 +61,22 @@ constexpr FlagSpec kValidateFlags[] = {
     {"suite", "SUITE", "conformance, extrapolation or all (default all)"},
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable; default all three)"},
     {"json", "FILE", "also write the results as a JSON report to FILE"},
-    {"quiet", "", "no progress on stderr"},
+    kQuietFlag,
 };
 
 constexpr FlagSpec kBenchFlags[] = {
     {"candidate", "NAME",
-     "candidate to time (repeatable, or a comma list); default: every built-in"},
+     "candidate to time (repeatable, or a comma list); default: every built-in that is not an "
+     "emulation"},
     {"preset", "NAME", "model preset (repeatable); default llama3.1-8b, gptneox-20b"},
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable); default f32, bf16"},
-    {"tokens", "N,...", "token counts; default 1,16,128,1024,4096,16384,65536"},
+    kTokensFlag,
     {"threads", "N,...", "thread counts for threaded candidates; default 1 and every CPU"},
-    {"repetitions", "N", "repetitions of every benchmark (default 3)"},
-    {"min-time", "S", "minimum seconds per repetition (default 0.05)"},
-    {"time-budget", "S",
-     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"},
+    kRepetitionsFlag,
+    kMinTimeFlag,
+    kTimeBudgetFlag,
     {"json", "FILE", "also write the report to FILE"},
-    {"quiet", "", "no progress on stderr"},
+    kQuietFlag,
 };
 
 constexpr FlagSpec kRunFlags[] = {
@@ -72,26 +84,31 @@ constexpr FlagSpec kRunFlags[] = {
     {"candidate", "NAME", "restrict to these candidates (repeatable, or a comma list)"},
     {"preset", "NAME", "restrict conformance and benchmarks to these presets (repeatable)"},
     {"dtype", "DTYPE", "restrict to these dtypes (repeatable)"},
-    {"tokens", "N,...", "benchmark token counts; default 1,16,128,1024,4096,16384,65536"},
-    {"repetitions", "N", "repetitions of every benchmark (default 3)"},
-    {"min-time", "S", "minimum seconds per benchmark repetition (default 0.05)"},
-    {"time-budget", "S",
-     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"},
+    kTokensFlag,
+    kRepetitionsFlag,
+    kMinTimeFlag,
+    kTimeBudgetFlag,
     {"out", "DIR", "where the report goes (default reports)"},
-    {"quiet", "", "no progress on stderr"},
+    kQuietFlag,
 };
 
 constexpr FlagSpec kShowFlags[] = {{"", "", ""}};
 
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
-int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
-  const Registry registry = BuiltinRegistry();
+// What every command's session shares: progress, where the report goes, how it was asked for.
+SessionPlan BaseSession(const ParsedArgs& args, const std::vector<std::string>& command_line) {
   SessionPlan session;
-  session.validation = PlanFromFlags(registry, args);
   session.quiet = args.Has("quiet");
   session.json_path = args.Value("json");
   session.command_line = command_line;
+  return session;
+}
+
+int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
+  const Registry registry = BuiltinRegistry();
+  SessionPlan session = BaseSession(args, command_line);
+  session.validation = PlanFromFlags(registry, args);
   session.settings = {{"validation", ValidationSettings(*session.validation)}};
   return RunSession(session);
 }
@@ -99,13 +116,10 @@ int Validate(const ParsedArgs& args, const std::vector<std::string>& command_lin
 int Bench(const ParsedArgs& args, const std::vector<std::string>& command_line,
           const std::vector<std::string>& gbench_flags) {
   const Registry registry = BuiltinRegistry();
-  SessionPlan session;
+  SessionPlan session = BaseSession(args, command_line);
   session.benchmarks = BenchPlanFromFlags(registry, args, BenchmarkPlan{});
   session.gbench_flags = gbench_flags;
   session.console = true;
-  session.quiet = args.Has("quiet");
-  session.json_path = args.Value("json");
-  session.command_line = command_line;
   session.settings = {{"benchmarks", BenchSettings(*session.benchmarks)}};
   return RunSession(session);
 }
@@ -114,7 +128,7 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
         const std::vector<std::string>& gbench_flags) {
   const Registry registry = BuiltinRegistry();
   const bool full = args.Has("full");
-  SessionPlan session;
+  SessionPlan session = BaseSession(args, command_line);
   session.validation = PlanFromFlags(registry, args);
   // The default run stays under 5 minutes on 2 cores: the preset group of conformance (every model
   // preset x dtype x positions x layout), the benchmarks' default presets and dtypes. --full adds
@@ -128,12 +142,10 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
   }
   session.benchmarks = BenchPlanFromFlags(registry, args, defaults);
   session.gbench_flags = gbench_flags;
-  session.quiet = args.Has("quiet");
   session.json_path =
       (std::filesystem::path(args.Value("out", "reports")) /
        fmt::format("{}-{}.json", HostName(), UtcTime(std::time(nullptr), "%Y%m%dT%H%M%SZ")))
           .string();
-  session.command_line = command_line;
   session.settings = {{"full", full},
                       {"validation", ValidationSettings(*session.validation)},
                       {"benchmarks", BenchSettings(*session.benchmarks)}};
