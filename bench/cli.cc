@@ -192,6 +192,13 @@ int List(const ParsedArgs&, const std::vector<std::string>&) {
         p.name, p.model, p.q_heads, p.kv_heads, p.spec.head_dim, p.spec.rotary_dim,
         ToString(p.spec.pairing), p.spec.base, ToString(p.spec.scaling));
   }
+  const nlohmann::json highway = HighwayTargets();
+  auto names = [](const nlohmann::json& list) {
+    return Join(list.get<std::vector<std::string>>());
+  };
+  fmt::print("\nhighway targets: compiled {}; supported here {}; chosen {}\n",
+             names(highway["compiled"]), names(highway["supported"]),
+             highway["chosen"].is_string() ? highway["chosen"].get<std::string>() : "none");
   return kExitPass;
 }
 

@@ -90,20 +90,6 @@ nlohmann::json CpuIdentity() {
   return cpu;
 }
 
-nlohmann::json HighwayTargets() {
-  std::vector<std::string> compiled, supported;
-  const int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
-  for (int64_t bit = 1; bit != 0 && bit <= HWY_TARGETS; bit <<= 1) {
-    if (HWY_TARGETS & bit) compiled.emplace_back(hwy::TargetName(bit));
-    if (hwy::SupportedTargets() & bit) supported.emplace_back(hwy::TargetName(bit));
-  }
-  // Highway's best target is its lowest set bit.
-  const int64_t best = usable & -usable;
-  return {{"compiled", compiled},
-          {"supported", supported},
-          {"chosen", best ? nlohmann::json(hwy::TargetName(best)) : nlohmann::json(nullptr)}};
-}
-
 }  // namespace
 
 std::vector<CacheLevel> CpuCaches() {
@@ -130,6 +116,20 @@ std::vector<CacheLevel> CpuCaches() {
     if (cache.type != "Instruction") caches.push_back(cache);
   }
   return caches;
+}
+
+nlohmann::json HighwayTargets() {
+  std::vector<std::string> compiled, supported;
+  const int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
+  for (int64_t bit = 1; bit != 0 && bit <= HWY_TARGETS; bit <<= 1) {
+    if (HWY_TARGETS & bit) compiled.emplace_back(hwy::TargetName(bit));
+    if (hwy::SupportedTargets() & bit) supported.emplace_back(hwy::TargetName(bit));
+  }
+  // Highway's best target is its lowest set bit.
+  const int64_t best = usable & -usable;
+  return {{"compiled", compiled},
+          {"supported", supported},
+          {"chosen", best ? nlohmann::json(hwy::TargetName(best)) : nlohmann::json(nullptr)}};
 }
 
 std::string HostName() {

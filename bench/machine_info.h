@@ -23,6 +23,9 @@ std::vector<CacheLevel> CpuCaches();
 
 nlohmann::json DescribeMachine(int threads_used);
 
+// Highway's targets: compiled into this binary, supported by this CPU, and the one dispatch picks.
+nlohmann::json HighwayTargets();
+
 // This machine's host name, "unknown-host" when it has none.
 std::string HostName();
 
