@@ -45,8 +45,9 @@ struct FreeDeleter {
 };
 
 // The inputs of one shape (preset, dtype, tokens): buffers filled and warmed once, shared by the
-// candidates that run on it one after another. Rotating in place keeps the values bounded, and any
-// values serve for timing once each candidate has been validated on its own.
+// candidates that run on it one after another. Rotating in place keeps the values bounded when the
+// attention factor is 1 (it is for the default presets; otherwise they grow by it per call), and
+// any values serve for timing once each candidate has been validated on its own.
 struct Buffers {
   std::string key;
   RopeSpec spec;  // seq_len resolved

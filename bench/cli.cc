@@ -92,8 +92,6 @@ constexpr FlagSpec kRunFlags[] = {
     kQuietFlag,
 };
 
-constexpr FlagSpec kShowFlags[] = {{"", "", ""}};
-
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
 // What every command's session shares: progress, where the report goes, how it was asked for.
@@ -242,7 +240,7 @@ std::span<const Command> Commands() {
        "[--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
-       std::span(kShowFlags, 0), 1, false, plain(Show)},
+       std::span(kNoFlags, 0), 1, false, plain(Show)},
       {"list", "candidates with what they support, and the model presets", "ropebench list",
        std::span(kNoFlags, 0), 0, false, plain(List)},
       {"help", "this overview", "ropebench help", std::span(kNoFlags, 0), 0, false, plain(Help)},

@@ -122,8 +122,10 @@ BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& arg
   std::vector<int64_t> threads(plan.threads.begin(), plan.threads.end());
   threads = ResolveCounts(args, "threads", 1024, threads);
   plan.threads.assign(threads.begin(), threads.end());
-  plan.repetitions =
-      static_cast<int>(ResolveCounts(args, "repetitions", 1000, {plan.repetitions})[0]);
+  const std::vector<int64_t> repetitions =
+      ResolveCounts(args, "repetitions", 1000, {plan.repetitions});
+  if (repetitions.size() != 1) throw UsageError{"--repetitions takes one whole number"};
+  plan.repetitions = static_cast<int>(repetitions[0]);
   plan.min_time = ResolveSeconds(args, "min-time", 60, plan.min_time);
   plan.time_budget = ResolveSeconds(args, "time-budget", 86400, plan.time_budget);
   return plan;

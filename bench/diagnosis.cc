@@ -95,8 +95,7 @@ CosSinTable HypothesisTable(const Hypothesis& h) {
 }
 
 // The tokens diagnosis looks at: the worst first, so that every hypothesis faces the failures.
-std::vector<int64_t> TokensToExamine(const Observation& o) {
-  const std::vector<double> errors = ReferenceError(o).token_max_pair_error;
+std::vector<int64_t> TokensToExamine(const std::vector<double>& errors) {
   std::vector<int64_t> tokens(errors.size());
   for (size_t t = 0; t < tokens.size(); ++t) tokens[t] = static_cast<int64_t>(t);
   std::stable_sort(tokens.begin(), tokens.end(),
@@ -270,8 +269,8 @@ const CheckOutcome* Find(std::span<const CheckOutcome> checks, std::string_view 
 // larger ones is the signature of an angle that loses precision as positions grow (float range
 // reduction, a recurrence, a fast trig), or of a frequency that is slightly off; either way the
 // angle drifts.
-std::optional<Diagnosis> GrowsWithPosition(const Observation& o) {
-  const std::vector<double> errors = ReferenceError(o).token_max_pair_error;
+std::optional<Diagnosis> GrowsWithPosition(const Observation& o,
+                                           const std::vector<double>& errors) {
   std::vector<size_t> by_position(errors.size());
   for (size_t t = 0; t < errors.size(); ++t) by_position[t] = t;
   std::stable_sort(by_position.begin(), by_position.end(),
@@ -307,7 +306,9 @@ ErrorMetrics ReferenceError(const Observation& o) {
 }
 
 std::optional<Diagnosis> ExplainOutput(const Observation& o) {
-  const std::vector<int64_t> tokens = TokensToExamine(o);
+  // Each token's worst error against the true reference, computed once for both uses below.
+  const std::vector<double> errors = ReferenceError(o).token_max_pair_error;
+  const std::vector<int64_t> tokens = TokensToExamine(errors);
   Observation subset = o;
   subset.positions.clear();
   for (int64_t t : tokens) subset.positions.push_back(o.positions[t]);
@@ -322,7 +323,7 @@ std::optional<Diagnosis> ExplainOutput(const Observation& o) {
     h.positions = std::move(positions);
     if (Explains(h, subset)) return Diagnosis{h.code, h.detail};
   }
-  return GrowsWithPosition(o);
+  return GrowsWithPosition(o, errors);
 }
 
 Diagnosis Diagnose(const Observation& o, std::span<const CheckOutcome> checks) {

@@ -1,11 +1,8 @@
 #include "bench/session.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <thread>
 
 #include "bench/bandwidth_probe.h"
 #include "bench/machine_info.h"
@@ -43,13 +40,12 @@ Measured Measure(const SessionPlan& plan) {
   const BenchmarkPlan& bench = *plan.benchmarks;
   ProbePlan probe;
   probe.sizes = ProbeSizes(LargestWorkingSet(bench));
-  probe.threads = bench.threads;
-  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (std::find(probe.threads.begin(), probe.threads.end(), cpus) == probe.threads.end()) {
-    probe.threads.push_back(cpus);  // always single- and multi-threaded figures
-  }
-  if (std::find(probe.threads.begin(), probe.threads.end(), 1) == probe.threads.end()) {
-    probe.threads.insert(probe.threads.begin(), 1);
+  // Always single- and all-CPU figures (DefaultThreads), plus any other count the benchmarks use.
+  probe.threads = DefaultThreads();
+  for (int threads : bench.threads) {
+    if (std::find(probe.threads.begin(), probe.threads.end(), threads) == probe.threads.end()) {
+      probe.threads.push_back(threads);
+    }
   }
   probe.repetitions = bench.repetitions;
   RegisterProbe(probe);
