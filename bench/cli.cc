@@ -12,6 +12,7 @@
 #include "bench/session.h"
 #include "bench/summary.h"
 #include "fmt/format.h"
+#include "impls/highway_rope.h"
 #include "impls/registry.h"
 #include "reference/presets.h"
 #include "reports/report_reader.h"
@@ -42,6 +43,9 @@ constexpr FlagSpec kRepetitionsFlag{"repetitions", "N",
                                     "repetitions of every benchmark (default 3)"};
 constexpr FlagSpec kMinTimeFlag{"min-time", "S",
                                 "minimum seconds per benchmark repetition (default 0.05)"};
+constexpr FlagSpec kTargetFlag{
+    "target", "NAME",
+    "pin Highway's dispatch to this compiled target for the run (e.g. AVX2; see ropebench list)"};
 constexpr FlagSpec kTimeBudgetFlag{
     "time-budget", "S",
     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
@@ -61,6 +65,7 @@ constexpr FlagSpec kValidateFlags[] = {
     {"suite", "SUITE", "conformance, extrapolation or all (default all)"},
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable; default all three)"},
     {"json", "FILE", "also write the results as a JSON report to FILE"},
+    kTargetFlag,
     kQuietFlag,
 };
 
@@ -76,6 +81,7 @@ constexpr FlagSpec kBenchFlags[] = {
     kMinTimeFlag,
     kTimeBudgetFlag,
     {"json", "FILE", "also write the report to FILE"},
+    kTargetFlag,
     kQuietFlag,
 };
 
@@ -89,13 +95,20 @@ constexpr FlagSpec kRunFlags[] = {
     kMinTimeFlag,
     kTimeBudgetFlag,
     {"out", "DIR", "where the report goes (default reports)"},
+    kTargetFlag,
     kQuietFlag,
 };
 
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
-// What every command's session shares: progress, where the report goes, how it was asked for.
+// What every command's session shares: progress, where the report goes, how it was asked for, and
+// the Highway target pinned for it (the report's machine.highway.chosen records it).
 SessionPlan BaseSession(const ParsedArgs& args, const std::vector<std::string>& command_line) {
+  if (args.Has("target")) {
+    if (const std::string error = PinHighwayTarget(args.Value("target")); !error.empty()) {
+      throw UsageError{error};
+    }
+  }
   SessionPlan session;
   session.quiet = args.Has("quiet");
   session.json_path = args.Value("json");
@@ -224,20 +237,20 @@ std::span<const Command> Commands() {
        "the main job: validate, sweep extrapolation, probe bandwidth and benchmark every built-in "
        "candidate; write reports/<host>-<UTC>.json",
        "ropebench run [--full] [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]...\n"
-       "                     [--tokens N,...] [--repetitions N] [--min-time S] [--out DIR] "
-       "[--benchmark_*...]",
+       "                     [--tokens N,...] [--repetitions N] [--min-time S] [--target NAME] "
+       "[--out DIR]\n                     [--benchmark_*...]",
        kRunFlags, 0, true, Run},
       {"validate", "validate candidates against the float64 reference",
        "ropebench validate [--candidate NAME]... [--preset NAME]... [--spec SPEC [--heads Q,KV]]\n"
        "                          [--suite conformance|extrapolation|all] [--dtype "
        "f32|f16|bf16]... "
-       "[--json FILE]",
+       "[--target NAME] [--json FILE]",
        kValidateFlags, 0, false, plain(Validate)},
       {"bench", "benchmark candidates across sequence lengths beside this machine's bandwidth",
        "ropebench bench [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]... "
        "[--tokens N,...]\n"
-       "                       [--threads N,...] [--repetitions N] [--min-time S] [--json FILE] "
-       "[--benchmark_*...]",
+       "                       [--threads N,...] [--repetitions N] [--min-time S] [--target NAME]\n"
+       "                       [--json FILE] [--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
        std::span(kNoFlags, 0), 1, false, plain(Show)},

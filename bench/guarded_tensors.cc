@@ -61,6 +61,20 @@ GuardedTensors::GuardedTensors(Layout layout, DType dtype, int64_t tokens, int q
   }
   Own(q_buffer_, q_);
   Own(k_buffer_, k_);
+  for (Buffer& buffer : buffers_) FindGuardRuns(buffer);
+}
+
+void GuardedTensors::FindGuardRuns(Buffer& buffer) const {
+  const size_t element_bytes = BytesPerElement(dtype_);
+  for (size_t e = 0; e < buffer.owned.size();) {
+    if (buffer.owned[e]) {
+      ++e;
+      continue;
+    }
+    const size_t first = e;
+    while (e < buffer.owned.size() && !buffer.owned[e]) ++e;
+    buffer.guard_runs.emplace_back(first * element_bytes, e * element_bytes);
+  }
 }
 
 void GuardedTensors::Own(int buffer, const TensorView& view) {
@@ -103,8 +117,9 @@ std::string GuardedTensors::FirstGuardViolation() const {
   const int element_bytes = BytesPerElement(dtype_);
   for (size_t b = 0; b < buffers_.size(); ++b) {
     const Buffer& buffer = buffers_[b];
-    for (size_t i = 0; i < buffer.bytes.size(); ++i) {
-      if (!buffer.owned[i / element_bytes] && buffer.bytes[i] != Canary(i)) {
+    for (const auto& [first, last] : buffer.guard_runs) {
+      for (size_t i = first; i < last; ++i) {
+        if (buffer.bytes[i] == Canary(i)) continue;
         const int64_t element = static_cast<int64_t>(i / element_bytes) - kGuardElements;
         const char* name = static_cast<int>(b) == q_buffer_ ? "q" : "k";
         return fmt::format(

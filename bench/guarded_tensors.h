@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/validation_case.h"
@@ -45,7 +46,10 @@ class GuardedTensors {
   struct Buffer {
     std::vector<unsigned char> bytes;
     std::vector<uint8_t> owned;  // per element: 1 when it belongs to Q or K
+    // Byte ranges [first, second) of the elements that are not owned: the canaries.
+    std::vector<std::pair<size_t, size_t>> guard_runs;
   };
+  void FindGuardRuns(Buffer& buffer) const;
   void Own(int buffer, const TensorView& view);
   static unsigned char Canary(size_t index) {
     return static_cast<unsigned char>(0xA5 ^ (index * 29));

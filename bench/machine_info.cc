@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "hwy/targets.h"
+#include "impls/highway_rope.h"
 
 namespace ropebench {
 namespace {
@@ -119,17 +119,9 @@ std::vector<CacheLevel> CpuCaches() {
 }
 
 nlohmann::json HighwayTargets() {
-  std::vector<std::string> compiled, supported;
-  const int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
-  for (int64_t bit = 1; bit != 0 && bit <= HWY_TARGETS; bit <<= 1) {
-    if (HWY_TARGETS & bit) compiled.emplace_back(hwy::TargetName(bit));
-    if (hwy::SupportedTargets() & bit) supported.emplace_back(hwy::TargetName(bit));
-  }
-  // Highway's best target is its lowest set bit.
-  const int64_t best = usable & -usable;
-  return {{"compiled", compiled},
-          {"supported", supported},
-          {"chosen", best ? nlohmann::json(hwy::TargetName(best)) : nlohmann::json(nullptr)}};
+  return {{"compiled", HighwayCompiledTargets()},
+          {"supported", HighwayCpuTargets()},
+          {"chosen", HighwayDispatchTarget()}};
 }
 
 std::string HostName() {

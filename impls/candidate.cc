@@ -12,6 +12,10 @@ bool Contains(const std::vector<T>& values, T value) {
 
 }  // namespace
 
+std::string_view ToString(CosSinSource source) {
+  return source == CosSinSource::kCachedTable ? "cached_table" : "per_call";
+}
+
 Capabilities AllCapabilities(std::string description) {
   Capabilities capabilities;
   capabilities.dtypes.assign(std::begin(kAllDTypes), std::end(kAllDTypes));

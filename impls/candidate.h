@@ -31,6 +31,13 @@ enum class Arithmetic {
   kF64,  // double arithmetic, rounded once at the store
 };
 
+// Where a candidate's cos and sin come from, which a benchmark reports beside its speed.
+enum class CosSinSource {
+  kPerCall,      // computed within each call
+  kCachedTable,  // a per-spec table kept between calls, as serving engines keep one
+};
+std::string_view ToString(CosSinSource source);
+
 // What a candidate declares it can do; a case outside it is skipped before the candidate is called.
 struct Capabilities {
   std::vector<DType> dtypes;
@@ -40,6 +47,7 @@ struct Capabilities {
   bool emulation = false;  // an emulation of common practice: validated only when named
   Arithmetic arithmetic = Arithmetic::kF32;
   bool threaded = false;  // uses more than one thread (benchmarked at every thread count asked for)
+  CosSinSource cos_sin = CosSinSource::kPerCall;
   std::string description;
 };
 
@@ -55,6 +63,9 @@ class Candidate {
   virtual ~Candidate() = default;
   virtual std::string_view name() const = 0;
   virtual const Capabilities& capabilities() const = 0;
+  // The instruction set the candidate's calls run on now, when it chooses one ("AVX2" for a
+  // Highway target); empty otherwise.
+  virtual std::string target() const { return ""; }
 
   // Rotates q and, when k is not null, k in place (K may have fewer heads: GQA). The caller
   // guarantees a valid spec with seq_len resolved, positions.size() == q.tokens == k->tokens, and

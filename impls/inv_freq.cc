@@ -120,4 +120,12 @@ RopeFrequencies ComputeRopeFrequencies(const RopeSpec& spec) {
   return out;
 }
 
+void CosSinAt(const RopeFrequencies& freq, int64_t position, float* cos, float* sin) {
+  for (size_t i = 0; i < freq.inv_freq.size(); ++i) {
+    const double angle = static_cast<double>(position) * freq.inv_freq[i];
+    cos[i] = static_cast<float>(freq.attention_factor * std::cos(angle));
+    sin[i] = static_cast<float>(freq.attention_factor * std::sin(angle));
+  }
+}
+
 }  // namespace ropebench

@@ -3,6 +3,7 @@
 // from reference/frequencies: the oracle must not share code with what it judges.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "reference/rope_spec.h"
@@ -16,5 +17,9 @@ struct RopeFrequencies {
 
 // spec.seq_len must be resolved (dynamic NTK and LongRoPE depend on it).
 RopeFrequencies ComputeRopeFrequencies(const RopeSpec& spec);
+
+// cos and sin of angle position * inv_freq[i] for every i, with the attention factor folded in:
+// the angle in double (exact position, double frequency), cos and sin in double, rounded to f32.
+void CosSinAt(const RopeFrequencies& freq, int64_t position, float* cos, float* sin);
 
 }  // namespace ropebench

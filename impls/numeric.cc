@@ -10,7 +10,8 @@ uint16_t FloatToF16(float value) {
   const uint32_t bits = std::bit_cast<uint32_t>(value);
   const uint16_t sign = (bits >> 16) & 0x8000;
   const uint32_t magnitude = bits & 0x7FFFFFFF;
-  if (magnitude > 0x7F800000) return sign | 0x7E00;   // NaN stays a (quiet) NaN
+  // A NaN keeps its upper payload and becomes quiet, as F16C's vcvtps2ph does.
+  if (magnitude > 0x7F800000) return sign | 0x7E00 | ((magnitude >> 13) & 0x1FF);
   if (magnitude >= 0x477FF000) return sign | 0x7C00;  // >= 65520 rounds to infinity
   if (magnitude < 0x38800000) {
     // Below f16's smallest normal 2^-14: the subnormal count is value * 2^24, rounded to nearest
@@ -33,7 +34,10 @@ float F16ToFloat(uint16_t bits) {
     const float magnitude = static_cast<float>(fraction) * (1.0f / 16777216.0f);
     return std::bit_cast<float>(sign | std::bit_cast<uint32_t>(magnitude));
   }
-  if (exponent == 31) return std::bit_cast<float>(sign | 0x7F800000 | (fraction << 13));
+  if (exponent == 31) {  // infinity, or a NaN made quiet (as F16C's vcvtph2ps does)
+    const uint32_t quiet = fraction != 0 ? 0x00400000 : 0;
+    return std::bit_cast<float>(sign | 0x7F800000 | quiet | (fraction << 13));
+  }
   return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (fraction << 13));
 }
 

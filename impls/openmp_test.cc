@@ -1,5 +1,6 @@
-// openmp must give scalar's bits exactly, for any thread count (DESIGN.md §5: determinism across
-// thread counts), including calls large enough to be split.
+// The threaded candidates must give their single-threaded twin's bits exactly, for any thread
+// count (DESIGN.md §5: determinism across thread counts): openmp against scalar, highway_openmp
+// against highway, on calls too small to split, split by tokens, and split within tokens' heads.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -7,39 +8,80 @@
 #include <vector>
 
 #include "impls/numeric.h"
+#include "impls/token_slices.h"
 #include "impls/variants.h"
 #include "reference/presets.h"
 
 namespace ropebench {
 namespace {
 
-std::vector<uint16_t> Rotated(Candidate& candidate, int threads, int64_t tokens) {
-  const ModelPreset& preset = *FindPreset("llama3.1-8b");
-  const int d = preset.spec.head_dim;
-  std::vector<uint16_t> q(tokens * preset.q_heads * d), k(tokens * preset.kv_heads * d);
+struct Shape {
+  const char* what;
+  int64_t tokens;
+  int q_heads, kv_heads;
+};
+
+std::vector<uint16_t> Rotated(Candidate& candidate, int threads, const Shape& shape) {
+  const RopeSpec& preset_spec = FindPreset("llama3.1-8b")->spec;
+  const int d = preset_spec.head_dim;
+  std::vector<uint16_t> q(shape.tokens * shape.q_heads * d), k(shape.tokens * shape.kv_heads * d);
   for (size_t i = 0; i < q.size(); ++i) q[i] = FloatToBF16(static_cast<float>(i % 97) / 31 - 1.5f);
   for (size_t i = 0; i < k.size(); ++i) k[i] = FloatToBF16(static_cast<float>(i % 89) / 29 - 1.5f);
-  std::vector<int64_t> positions(tokens);
-  for (int64_t t = 0; t < tokens; ++t) positions[t] = 1000 + 7 * t;
-  RopeSpec spec = ResolveSeqLen(preset.spec, positions);
-  const TensorView qv{q.data(), DType::kBF16, tokens, preset.q_heads, d, preset.q_heads * d, d};
-  const TensorView kv{k.data(), DType::kBF16, tokens, preset.kv_heads, d, preset.kv_heads * d, d};
+  std::vector<int64_t> positions(shape.tokens);
+  for (int64_t t = 0; t < shape.tokens; ++t) positions[t] = 1000 + 7 * t;
+  RopeSpec spec = ResolveSeqLen(preset_spec, positions);
+  const TensorView qv{q.data(), DType::kBF16, shape.tokens, shape.q_heads, d, shape.q_heads * d, d};
+  const TensorView kv{k.data(), DType::kBF16, shape.tokens, shape.kv_heads, d, shape.kv_heads * d,
+                      d};
   omp_set_num_threads(threads);
   EXPECT_EQ(candidate.Rotate(spec, positions, qv, &kv).status, CallStatus::kOk);
   q.insert(q.end(), k.begin(), k.end());
   return q;
 }
 
-TEST(OpenMpTest, BitwiseEqualToScalarForAnyThreadCount) {
-  auto scalar = MakeScalarCandidate();
-  auto openmp = MakeOpenMpCandidate();
-  EXPECT_TRUE(openmp->capabilities().threaded);
-  EXPECT_FALSE(scalar->capabilities().threaded);
-  for (int64_t tokens : {1, 3, 700}) {  // 700 tokens x 40 heads x 128 dims is split over threads
-    const std::vector<uint16_t> expected = Rotated(*scalar, 1, tokens);
-    for (int threads : {1, 2, 3, 8}) {
-      EXPECT_EQ(Rotated(*openmp, threads, tokens), expected)
-          << tokens << " tokens, " << threads << " threads";
+TEST(OpenMpTest, BitwiseEqualToTheSingleThreadedTwinForAnyThreadCount) {
+  constexpr Shape kShapes[] = {
+      {"decode, one thread", 1, 32, 8},
+      {"small call, one thread", 3, 32, 8},
+      {"split over tokens", 700, 32, 8},  // 700 x 40 heads x 128 dims
+      {"split within tokens' heads", 3, 128, 128},
+  };
+  static_assert(3 * 256 * 128 >= kParallelElements, "the head split must be threaded");
+  const std::pair<std::unique_ptr<Candidate>, std::unique_ptr<Candidate>> twins[] = {
+      {MakeScalarCandidate(), MakeOpenMpCandidate()},
+      {MakeHighwayCandidate(), MakeHighwayOpenMpCandidate()},
+  };
+  for (const auto& [single, threaded] : twins) {
+    EXPECT_TRUE(threaded->capabilities().threaded);
+    EXPECT_FALSE(single->capabilities().threaded);
+    for (const Shape& shape : kShapes) {
+      const std::vector<uint16_t> expected = Rotated(*single, 1, shape);
+      for (int threads : {1, 2, 3, 8}) {
+        EXPECT_EQ(Rotated(*threaded, threads, shape), expected)
+            << threaded->name() << ", " << shape.what << ", " << threads << " threads";
+      }
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
+// The split visits every (token, head) once, in runs that never cross a token.
+TEST(OpenMpTest, TokenSlicesCoverEveryUnitOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    omp_set_num_threads(threads);
+    for (const int64_t tokens : {1, 2, 5, 64}) {
+      constexpr int64_t kSlots = 7;
+      std::vector<int> visits(tokens * kSlots);
+      ForEachTokenSlice(tokens, kSlots, kParallelElements, true, 1,
+                        [&](int64_t t, int64_t first, int64_t last, float*) {
+                          ASSERT_LT(first, last);
+                          ASSERT_LE(last, kSlots);
+                          for (int64_t s = first; s < last; ++s) {
+#pragma omp atomic
+                            ++visits[t * kSlots + s];
+                          }
+                        });
+      for (int v : visits) EXPECT_EQ(v, 1) << tokens << " tokens, " << threads << " threads";
     }
   }
   omp_set_num_threads(omp_get_num_procs());

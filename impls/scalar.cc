@@ -1,8 +1,6 @@
 // scalar: angles p * theta_i formed in double (exact position, double frequencies), cos and sin in
 // double then rounded to f32, rotation in f32, storage f32 / f16 / bf16 with round-to-nearest-even.
 // openmp: the same, threaded over tokens.
-#include <cmath>
-
 #include "impls/inv_freq.h"
 #include "impls/pairwise_candidate.h"
 #include "impls/variants.h"
@@ -30,11 +28,7 @@ class ScalarCandidate final : public PairwiseCandidate {
  protected:
   CosSinFn PrepareCosSin(const RopeSpec& spec) override {
     return [freq = ComputeRopeFrequencies(spec)](int64_t position, float* cos, float* sin) {
-      for (size_t i = 0; i < freq.inv_freq.size(); ++i) {
-        const double angle = static_cast<double>(position) * freq.inv_freq[i];
-        cos[i] = static_cast<float>(freq.attention_factor * std::cos(angle));
-        sin[i] = static_cast<float>(freq.attention_factor * std::sin(angle));
-      }
+      CosSinAt(freq, position, cos, sin);
     };
   }
 };

@@ -9,6 +9,8 @@ namespace ropebench {
 
 std::unique_ptr<Candidate> MakeScalarCandidate();
 std::unique_ptr<Candidate> MakeOpenMpCandidate();
+std::unique_ptr<Candidate> MakeHighwayCandidate();
+std::unique_ptr<Candidate> MakeHighwayOpenMpCandidate();
 std::unique_ptr<Candidate> MakeMatrixCandidate();
 std::unique_ptr<Candidate> MakeFp32AngleCandidate();
 std::unique_ptr<Candidate> MakeGgmlRecurrenceCandidate();

@@ -107,6 +107,8 @@ struct BenchmarkRecord {
   std::string skip_reason;
   bool validation_failed = false;  // skipped because the candidate fails validation on this shape
   std::string note;                // why fewer repetitions than asked ran, if they did
+  std::string cos_sin;             // "per_call" or "cached_table" (built outside the timed calls)
+  std::string target;              // the instruction set the calls ran on ("AVX3"), if chosen
   int64_t working_set_bytes = 0;   // Q and K
   int64_t bytes_per_call = 0;      // Q and K read and written
   int64_t iterations = 0;          // per repetition

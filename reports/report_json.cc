@@ -138,7 +138,9 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
                         {"positions", r.positions},
                         {"status", r.status},
                         {"working_set_bytes", r.working_set_bytes},
-                        {"bytes_per_call", r.bytes_per_call}};
+                        {"bytes_per_call", r.bytes_per_call},
+                        {"cos_sin", r.cos_sin}};
+    if (!r.target.empty()) j["target"] = r.target;
     if (r.status == "skipped") {
       j["skip_reason"] = r.skip_reason;
       j["validation_failed"] = r.validation_failed;

@@ -1,0 +1,100 @@
+// The whole conformance suite and the extrapolation sweep for `highway` and `highway_openmp` on
+// every Highway target compiled in (AVX3, AVX2, SSE4, SSSE3, SCALAR on x86 with g++), each target
+// its own named test: google/highway's TestWithParamTarget mocks the CPU's targets, and this file
+// is built with HWY_IS_TEST so that its list of targets is every attainable one.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "bench/validator.h"
+#include "hwy/tests/hwy_gtest.h"
+#include "impls/highway_rope.h"
+#include "impls/numeric.h"
+#include "impls/registry.h"
+
+namespace ropebench {
+namespace {
+
+class HighwayTargetsTest : public hwy::TestWithParamTarget {
+ protected:
+  // Runs both suites for the candidate, prints the worst error per dtype, asserts every case and
+  // sweep passed, and that the calls really ran on the target under test.
+  static void ExpectAllPass(const std::string& name) {
+    Registry registry = BuiltinRegistry();
+    Candidate* candidate = registry.Find(name);
+    ASSERT_NE(candidate, nullptr);
+    ValidationPlan plan;
+    plan.candidates = {candidate};
+    const ValidationResults results = RunValidation(plan, nullptr);
+    ASSERT_EQ(candidate->target(), hwy::TargetName(GetParam()));
+
+    std::map<std::string, double> worst;
+    for (const CaseRecord& record : results.cases) {
+      EXPECT_EQ(record.status, CaseStatus::kPass)
+          << record.name << ": "
+          << (record.diagnosis ? record.diagnosis->detail : record.skip_reason);
+      if (record.metrics) {
+        worst[record.dtype] = std::max(worst[record.dtype], record.metrics->max_pair_error);
+      }
+    }
+    for (const ExtrapolationRecord& sweep : results.extrapolation) {
+      EXPECT_EQ(sweep.status, CaseStatus::kPass) << sweep.dtype << " extrapolation";
+      EXPECT_TRUE(sweep.accurate_everywhere)
+          << sweep.dtype << ": accurate only up to position " << sweep.accurate_up_to;
+    }
+    std::printf("  %s on %s: %zu cases, %zu sweeps\n", name.c_str(), hwy::TargetName(GetParam()),
+                results.cases.size(), results.extrapolation.size());
+    for (const auto& [dtype, error] : worst) {
+      std::printf("    %-5s worst pair error %.3fu\n", dtype.c_str(), error);
+    }
+  }
+};
+HWY_TARGET_INSTANTIATE_TEST_SUITE_P(HighwayTargetsTest);
+
+TEST_P(HighwayTargetsTest, Highway) { ExpectAllPass("highway"); }
+TEST_P(HighwayTargetsTest, HighwayOpenMp) { ExpectAllPass("highway_openmp"); }
+
+// Every target rounds f32 to f16 and bf16 as impls/numeric.h does (to nearest even, NaN quiet
+// with its upper payload), and widens exactly: every f16 and bf16 value, and f32 values around
+// every rounding boundary.
+TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
+  std::vector<uint16_t> all(65536);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
+  std::vector<float> floats;
+  for (uint32_t bits16 = 0; bits16 < 65536; ++bits16) {
+    for (uint32_t low : {0u, 1u, 0xFFFu, 0x1000u, 0x1001u, 0x2000u, 0x7FFFu, 0x8000u, 0x8001u,
+                         0xFFFFu, 0x12345u}) {
+      floats.push_back(std::bit_cast<float>((bits16 << 16) | low));
+    }
+  }
+  for (DType dtype : {DType::kF16, DType::kBF16}) {
+    std::vector<float> widened(all.size());
+    HighwayWiden(dtype, all.data(), widened.data(), static_cast<int64_t>(all.size()));
+    std::vector<uint16_t> narrowed(floats.size());
+    HighwayNarrow(dtype, floats.data(), narrowed.data(), static_cast<int64_t>(floats.size()));
+    ASSERT_EQ(HighwayDispatchTarget(), hwy::TargetName(GetParam()));
+    size_t wrong = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      const uint32_t expected = std::bit_cast<uint32_t>(LoadAsFloat(all.data(), dtype, i));
+      if (std::bit_cast<uint32_t>(widened[i]) != expected && wrong++ < 5) {
+        ADD_FAILURE() << ToString(dtype) << " widening of 0x" << std::hex << all[i];
+      }
+    }
+    for (size_t i = 0; i < floats.size(); ++i) {
+      uint16_t expected = 0;
+      StoreFromFloat(&expected, dtype, 0, floats[i]);
+      if (narrowed[i] != expected && wrong++ < 10) {
+        ADD_FAILURE() << ToString(dtype) << " narrowing of 0x" << std::hex
+                      << std::bit_cast<uint32_t>(floats[i]) << ": 0x" << narrowed[i]
+                      << " instead of 0x" << expected;
+      }
+    }
+    EXPECT_EQ(wrong, 0u) << ToString(dtype);
+  }
+}
+
+}  // namespace
+}  // namespace ropebench

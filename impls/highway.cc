@@ -1,0 +1,72 @@
+// highway: the Highway kernel (impls/highway_rope.cc) on each token's heads, Q and K in one pass,
+// with cos/sin from a per-spec cache (impls/cos_sin_cache.h) whose rows are what scalar computes.
+// highway_openmp: the same, with large calls split over OpenMP threads by tokens, or by heads when
+// tokens are few; bitwise the same result for any thread count.
+#include <memory>
+#include <optional>
+
+#include "impls/cos_sin_cache.h"
+#include "impls/highway_rope.h"
+#include "impls/pairwise_candidate.h"
+#include "impls/token_slices.h"
+#include "impls/variants.h"
+
+namespace ropebench {
+namespace {
+
+class HighwayCandidate final : public Candidate {
+ public:
+  HighwayCandidate(std::string name, bool threaded) : name_(std::move(name)) {
+    capabilities_ =
+        AllCapabilities(threaded ? "Highway SIMD, tokens (or heads) over OpenMP threads"
+                                 : "Highway SIMD, dynamic dispatch over compiled targets");
+    capabilities_.threaded = threaded;
+    capabilities_.cos_sin = CosSinSource::kCachedTable;
+  }
+
+  std::string_view name() const override { return name_; }
+  const Capabilities& capabilities() const override { return capabilities_; }
+  std::string target() const override { return HighwayDispatchTarget(); }
+
+  CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
+                    const TensorView* k) override {
+    const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
+    if (!reason.empty()) return {CallStatus::kUnsupported, reason};
+    if (!prepared_for_ || *prepared_for_ != spec) {
+      cache_.emplace(spec);
+      prepared_for_ = spec;
+    }
+    cache_->Fill(positions);
+    const CosSinCache& cache = *cache_;
+    const int half = cache.half();
+    const int64_t slots = q.heads + (k ? k->heads : 0);
+    auto rotate = [&](int64_t t, int64_t slot_begin, int64_t slot_end, float* scratch) {
+      const float* row = cache.Row(positions[t], scratch);  // once per token, for Q and K
+      const TokenRotation rotation{row, row + half, spec.rotary_dim, spec.pairing};
+      ForEachHeadRange(q, k, slot_begin, slot_end,
+                       [&](const TensorView& view, int64_t h0, int64_t h1) {
+                         HighwayRotateHeads(view, t, h0, h1, rotation);
+                       });
+    };
+    ForEachTokenSlice(q.tokens, slots, q.tokens * slots * spec.rotary_dim, capabilities_.threaded,
+                      2 * half, rotate);
+    return {};
+  }
+
+ private:
+  std::string name_;
+  Capabilities capabilities_;
+  std::optional<RopeSpec> prepared_for_;
+  std::optional<CosSinCache> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<Candidate> MakeHighwayCandidate() {
+  return std::make_unique<HighwayCandidate>("highway", false);
+}
+std::unique_ptr<Candidate> MakeHighwayOpenMpCandidate() {
+  return std::make_unique<HighwayCandidate>("highway_openmp", true);
+}
+
+}  // namespace ropebench

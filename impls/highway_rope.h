@@ -1,0 +1,44 @@
+// The Highway SIMD RoPE kernel: a plain interface (no SIMD types) to the per-target code of
+// highway_rope.cc, which Highway's dynamic dispatch picks from (google/highway's skeleton shape),
+// and the choice of that target.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reference/rope_spec.h"
+#include "reference/tensor.h"
+
+namespace ropebench {
+
+// One token's rotation: rotary_dim/2 cosines and sines with the attention factor folded in.
+struct TokenRotation {
+  const float* cos;
+  const float* sin;
+  int rotary_dim;
+  Pairing pairing;
+};
+
+// Rotates heads [head_begin, head_end) of `token` of `view` in place, on the dispatched target.
+// Elements past rotary_dim are neither read nor written.
+void HighwayRotateHeads(const TensorView& view, int64_t token, int64_t head_begin, int64_t head_end,
+                        const TokenRotation& rotation);
+
+// Converts f32 values to f16 or bf16 bits (and back) with the kernel's conversions on the
+// dispatched target, `count` values: for tests that every target rounds alike.
+void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count);
+void HighwayWiden(DType dtype, const uint16_t* in, float* out, int64_t count);
+
+// The target HighwayRotateHeads dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
+std::string HighwayDispatchTarget();
+// Targets compiled into the kernel, best first, and those of them this CPU runs.
+std::vector<std::string> HighwayCompiledTargets();
+std::vector<std::string> HighwayCpuTargets();
+
+// Makes dispatch pick `name` (a compiled target this CPU runs) for the rest of the process, by
+// disabling every better target. Empty on success, else why not ("unknown Highway target ...").
+std::string PinHighwayTarget(std::string_view name);
+
+}  // namespace ropebench

@@ -1,0 +1,61 @@
+// How a call's work is walked and split over threads: units are (token, head slot) pairs, slots
+// [0, q.heads) being Q's heads and the rest K's, taken token by token so that a token's cos/sin
+// are formed once and applied to all its Q and K heads.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "reference/tensor.h"
+
+namespace ropebench {
+
+// Below this many rotated elements (~256 KiB of f32) a call runs on one thread: waking a team costs
+// microseconds, more than the call.
+inline constexpr int64_t kParallelElements = int64_t{1} << 16;
+
+// Calls slice(token, slot_begin, slot_end, scratch) over every unit of a call, in order, with
+// `scratch` a buffer of scratch_floats owned by the calling thread. When `threaded`, calls of at
+// least two tokens and kParallelElements are split into one contiguous run of units per OpenMP
+// thread: over tokens, and over the heads of a token when tokens are fewer than threads (a token
+// split between two threads is visited by both). Every output element depends on its own token
+// and head alone, so any split gives the same bits.
+template <typename Slice>
+void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, bool threaded,
+                       size_t scratch_floats, const Slice& slice) {
+  const int64_t units = tokens * slots;
+  auto run = [&](int64_t begin, int64_t end) {
+    std::vector<float> scratch(scratch_floats);
+    for (int64_t unit = begin; unit < end;) {
+      const int64_t token = unit / slots, first = unit % slots;
+      const int64_t last = std::min(slots, first + (end - unit));
+      slice(token, first, last, scratch.data());
+      unit += last - first;
+    }
+  };
+  if (!threaded || tokens < 2 || rotated_elements < kParallelElements) {
+    run(0, units);  // decode and small calls never pay for waking threads
+    return;
+  }
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    const int64_t chunk = (units + threads - 1) / threads;
+    run(std::min(units, thread * chunk), std::min(units, (thread + 1) * chunk));
+  }
+}
+
+// Calls heads(view, head_begin, head_end) for the Q and K heads among slots [first, last).
+template <typename Heads>
+void ForEachHeadRange(const TensorView& q, const TensorView* k, int64_t first, int64_t last,
+                      const Heads& heads) {
+  if (first < q.heads) heads(q, first, std::min(last, q.heads));
+  if (k != nullptr && last > q.heads) {
+    heads(*k, std::max(first, q.heads) - q.heads, last - q.heads);
+  }
+}
+
+}  // namespace ropebench
