@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "bench/machine_info.h"
+#include "bench/rmw_kernel.h"
 #include "benchmark/benchmark.h"
 #include "fmt/format.h"
 
@@ -48,21 +49,27 @@ std::string ProbeName(const std::string& kind, int64_t bytes, int threads) {
   return fmt::format("probe/{}/bytes:{}/threads:{}", kind, bytes, threads);
 }
 
-// x = x * a + b over the working set: one read and one write of every byte, as RoPE in place.
+// x = x * a + b over the working set: one read and one write of every byte, as RoPE in place, on
+// the widest vectors of Highway's dispatched target (bench/rmw_kernel.h).
 void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
   const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
   float* x = ProbeBuffer(bytes, threads);
-  // Read through volatile: unknown to the compiler, so the loop really runs, yet plain locals after
-  // that (DoNotOptimize on them would let them alias x and stall every iteration on a reload).
-  volatile float scale = 0.999f, shift = 0.001f;
-  const float a = scale, b = shift;
-  for (int64_t i = 0; i < n; ++i) x[i] = x[i] * a + b;  // an untimed pass: the first one is slow
+  // Values stay near 1: x -> 0.999 x + 0.001.
+  constexpr float kScale = 0.999f, kShift = 0.001f;
+  ReadModifyWriteFloats(x, n, kScale, kShift);  // an untimed pass: the first one is slow
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     if (threads == 1) {   // no OpenMP region: its fixed cost would hide L1 bandwidth
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] * a + b;
+      ReadModifyWriteFloats(x, n, kScale, kShift);
     } else {
-#pragma omp parallel for num_threads(threads) schedule(static)
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] * a + b;
+#pragma omp parallel num_threads(threads)
+      {
+        // Contiguous chunks of whole cache lines, one per thread.
+        const int64_t per_thread = (n / omp_get_num_threads() + 15) / 16 * 16;
+        const int64_t begin = std::min(n, per_thread * omp_get_thread_num());
+        const int64_t end =
+            omp_get_thread_num() + 1 == omp_get_num_threads() ? n : std::min(n, begin + per_thread);
+        ReadModifyWriteFloats(x + begin, end - begin, kScale, kShift);
+      }
     }
     benchmark::ClobberMemory();
   }

@@ -21,20 +21,28 @@ namespace ropebench {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// f32 -> bf16 bits: add 0x7FFF plus the lowest kept bit, then drop 16 bits (ties to even); a NaN
-// only gains its quiet bit (the add could carry it into infinity).
+// f32 -> bf16 rounded to nearest even, left in the upper 16 bits of each u32 lane (the lower
+// bits are garbage): add 0x7FFF plus the lowest kept bit (ties to even); a NaN only gains its
+// quiet bit (the add could carry it into infinity).
+template <class D>
+HWY_INLINE hn::Vec<hn::RebindToUnsigned<D>> BF16InUpperHalf(D d, hn::Vec<D> v) {
+  (void)d;
+  const hn::RebindToUnsigned<D> du32;
+  const auto bits = hn::BitCast(du32, v);
+  // + 0x8000 when the lowest kept bit is set, else + 0x7FFF (a test and a blend of constants).
+  const auto increment = hn::IfThenElse(hn::TestBit(bits, hn::Set(du32, 0x10000)),
+                                        hn::Set(du32, 0x8000), hn::Set(du32, 0x7FFF));
+  const auto rounded = hn::Add(bits, increment);
+  const auto quiet_nan = hn::Or(bits, hn::Set(du32, 0x00400000));
+  return hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
+}
+
+// f32 -> bf16 bits, one per lane.
 template <class D>
 HWY_INLINE hn::Vec<hn::Rebind<uint16_t, D>> BF16BitsNearestEven(D d, hn::Vec<D> v) {
-  const hn::RebindToUnsigned<D> du32;
   const hn::RebindToSigned<D> di32;
   const hn::Rebind<uint16_t, D> du16;
-  const auto bits = hn::BitCast(du32, v);
-  const auto lowest_kept = hn::And(hn::ShiftRight<16>(bits), hn::Set(du32, 1));
-  const auto rounded = hn::Add(bits, hn::Add(lowest_kept, hn::Set(du32, 0x7FFF)));
-  const auto quiet_nan = hn::Or(bits, hn::Set(du32, 0x00400000));
-  const auto result = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
-  (void)d;
-  return hn::DemoteTo(du16, hn::BitCast(di32, hn::ShiftRight<16>(result)));
+  return hn::DemoteTo(du16, hn::BitCast(di32, hn::ShiftRight<16>(BF16InUpperHalf(d, v))));
 }
 
 // f32 -> f16 bits, rounded to nearest even.
