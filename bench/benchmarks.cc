@@ -238,12 +238,18 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
     const std::vector<int64_t> positions = shape.Positions();
     const RopeSpec spec = ResolveSeqLen(shape.preset->spec, positions);
     // Validated before anything is timed, on this shape's spec, dtype and heads.
-    const std::string skip_reason = ValidateShape(shape, spec, positions, *verdicts);
+    std::string skip_reason = ValidateShape(shape, spec, positions, *verdicts);
     int repetitions = plan.repetitions;
     if (skip_reason.empty()) {
       // Fewer repetitions where even one call is slow (the O(rotary_dim^2) matrix form at 64K
       // tokens takes tens of seconds here); Google Benchmark still runs and aggregates them.
       const double call_seconds = PredictCallSeconds(shape, spec);
+      if (plan.max_call_seconds > 0 && call_seconds > plan.max_call_seconds) {
+        skip_reason = fmt::format(
+            "not timed: a call takes ~{:.1f}s, over this run's limit of {:g}s per call (--full, "
+            "or `ropebench bench`, times it)",
+            call_seconds, plan.max_call_seconds);
+      }
       const int affordable = static_cast<int>(plan.time_budget / std::max(call_seconds, 1e-9));
       repetitions = std::clamp(affordable, 1, plan.repetitions);
       if (repetitions < plan.repetitions) {

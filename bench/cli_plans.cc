@@ -142,7 +142,8 @@ nlohmann::json BenchSettings(const BenchmarkPlan& plan) {
           {"threads", plan.threads},
           {"repetitions", plan.repetitions},
           {"min_time_s", plan.min_time},
-          {"time_budget_s", plan.time_budget}};
+          {"time_budget_s", plan.time_budget},
+          {"max_call_s", plan.max_call_seconds}};
 }
 
 nlohmann::json ValidationSettings(const ValidationPlan& plan) {

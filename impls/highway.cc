@@ -14,6 +14,10 @@
 namespace ropebench {
 namespace {
 
+// Calls whose Q and K fit in this many bytes (a core's L2 on current x86 server parts) are taken
+// to be in cache, and are not prefetched.
+constexpr int64_t kInCacheBytes = int64_t{2} << 20;
+
 class HighwayCandidate final : public Candidate {
  public:
   HighwayCandidate(std::string name, bool threaded) : name_(std::move(name)) {
@@ -40,9 +44,11 @@ class HighwayCandidate final : public Candidate {
     const CosSinCache& cache = *cache_;
     const int half = cache.half();
     const int64_t slots = q.heads + (k ? k->heads : 0);
+    const int64_t call_bytes = q.tokens * slots * q.head_dim * BytesPerElement(q.dtype);
+    const bool prefetch = call_bytes > kInCacheBytes;
     auto rotate = [&](int64_t t, int64_t slot_begin, int64_t slot_end, float* scratch) {
       const float* row = cache.Row(positions[t], scratch);  // once per token, for Q and K
-      const TokenRotation rotation{row, row + half, spec.rotary_dim, spec.pairing};
+      const TokenRotation rotation{row, row + half, spec.rotary_dim, spec.pairing, prefetch};
       ForEachHeadRange(q, k, slot_begin, slot_end,
                        [&](const TensorView& view, int64_t h0, int64_t h1) {
                          HighwayRotateHeads(view, t, h0, h1, rotation);

@@ -206,9 +206,11 @@ void RotateHeadsOnTarget(const TensorView& view, int64_t token, int64_t head_beg
   WithDType(view.dtype, [&]<DType kDType>() {
     for (int64_t h = head_begin; h < head_end; ++h) {
       const int64_t head = view.Offset(token, h, 0);
-      const char* ahead =
-          static_cast<const char*>(view.data) + head * element_bytes + kPrefetchBytes;
-      for (int64_t line = 0; line < rotated_bytes; line += 64) hwy::Prefetch(ahead + line);
+      if (rotation.prefetch) {
+        const char* ahead =
+            static_cast<const char*>(view.data) + head * element_bytes + kPrefetchBytes;
+        for (int64_t line = 0; line < rotated_bytes; line += 64) hwy::Prefetch(ahead + line);
+      }
       RotateHead<kDType>(view.data, head, rotation, split);
     }
   });

@@ -19,6 +19,9 @@ struct TokenRotation {
   const float* sin;
   int rotary_dim;
   Pairing pairing;
+  // Whether the call streams from memory (its Q and K exceed a core's L2): software prefetches
+  // then keep enough lines in flight; in cache they only cost issue slots.
+  bool prefetch = false;
 };
 
 // Rotates heads [head_begin, head_end) of `token` of `view` in place, on the dispatched target.

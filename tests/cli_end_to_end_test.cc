@@ -140,18 +140,25 @@ TEST(CliEndToEndTest, RunWritesAReportUnderOut) {
   EXPECT_EQ(report["validation"]["summary"]["scalar"]["fail"], 0);
   EXPECT_EQ(report["validation"]["summary"]["matrix"]["fail"], 0);
   EXPECT_EQ(report["validation"]["summary"]["openmp"]["fail"], 0);
+  EXPECT_EQ(report["validation"]["summary"]["highway"]["fail"], 0);
+  EXPECT_EQ(report["validation"]["summary"]["highway_openmp"]["fail"], 0);
   for (const nlohmann::json& c : report["validation"]["cases"]) {
     EXPECT_EQ(c["preset"], "gptj-6b");
     EXPECT_EQ(c["status"], "pass") << c["name"];
   }
-  EXPECT_EQ(report["extrapolation"].size(), 3u);  // scalar, openmp and matrix, bf16
-  // x 1 and 16 tokens; openmp, being threaded, also at every CPU when the machine has several.
+  // scalar, openmp, highway, highway_openmp and matrix, bf16.
+  EXPECT_EQ(report["extrapolation"].size(), 5u);
+  // x 1 and 16 tokens; openmp and highway_openmp, being threaded, also at every CPU when the
+  // machine has several.
   const size_t thread_counts = DefaultThreads().size();
-  ASSERT_EQ(report["benchmarks"].size(), 2 * (2 + thread_counts));
+  ASSERT_EQ(report["benchmarks"].size(), 2 * (3 + 2 * thread_counts));
   for (const nlohmann::json& b : report["benchmarks"]) {
     EXPECT_EQ(b["status"], "ok") << b["name"];
     EXPECT_EQ(b["repetition_ns"].size(), 1u);
     EXPECT_GT(b["roofline"].get<double>(), 0);
+    const bool highway = b["candidate"].get<std::string>().starts_with("highway");
+    EXPECT_EQ(b["cos_sin"], highway ? "cached_table" : "per_call") << b["name"];
+    EXPECT_EQ(b.contains("target"), highway) << b["name"];
   }
   EXPECT_FALSE(report["bandwidth"].empty());
 }
