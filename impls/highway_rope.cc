@@ -3,8 +3,9 @@
 //   a' = a*cos_i - b*sin_i,   b' = a*sin_i + b*cos_i
 // in f32 on Highway vectors (fused multiply-add where the target has it), loaded from and stored
 // to f32 / f16 / bf16 with round-to-nearest-even. cos/sin come from the caller, once per token
-// (impls/highway.cc). Pairs that do not fill a vector are done on 4-lane, then 1-lane vectors, so
-// no head is read or written past rotary_dim.
+// (impls/highway.cc), and stay in registers while all the token's heads are rotated. Pairs that do
+// not fill a vector are done on 4-lane, then 1-lane vectors, so no head is read or written past
+// rotary_dim.
 #include <algorithm>
 
 #undef HWY_TARGET_INCLUDE
@@ -21,198 +22,222 @@ namespace ropebench {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Rotates whole vectors of Lanes(d) pairs from pair `i` while they fit below `half`; returns the
-// first pair not rotated. Four vectors at a time first, all loads before any store and in address
-// order (the first halves' lines, then the second halves'): out of cache the hardware prefetcher
-// then sees one ascending stream, as in the bandwidth probe, instead of a walk that jumps between
-// the two halves of each head.
+// One vector of pairs j, j+1, ... of one head, given their cosines and sines.
 template <DType kDType, class D>
-HWY_INLINE int RotateHalfSplit(D d, void* data, int64_t head, int i, int half, const float* cos,
-                               const float* sin) {
-  const int lanes = static_cast<int>(hn::Lanes(d));
-  for (; i + 4 * lanes <= half; i += 4 * lanes) {
-    hn::Vec<D> a[4], b[4];
-    for (int v = 0; v < 4; ++v) a[v] = LoadAsF32<kDType>(d, data, head + i + v * lanes);
-    for (int v = 0; v < 4; ++v) b[v] = LoadAsF32<kDType>(d, data, head + half + i + v * lanes);
-    for (int v = 0; v < 4; ++v) {
-      const auto c = hn::LoadU(d, cos + i + v * lanes);
-      const auto s = hn::LoadU(d, sin + i + v * lanes);
-      const auto a2 = hn::MulSub(a[v], c, hn::Mul(b[v], s));
-      b[v] = hn::MulAdd(a[v], s, hn::Mul(b[v], c));
-      a[v] = a2;
-    }
-    for (int v = 0; v < 4; ++v) StoreFromF32<kDType>(d, a[v], data, head + i + v * lanes);
-    for (int v = 0; v < 4; ++v) StoreFromF32<kDType>(d, b[v], data, head + half + i + v * lanes);
-  }
-  for (; i + lanes <= half; i += lanes) {
-    const auto c = hn::LoadU(d, cos + i);
-    const auto s = hn::LoadU(d, sin + i);
-    const auto a = LoadAsF32<kDType>(d, data, head + i);
-    const auto b = LoadAsF32<kDType>(d, data, head + half + i);
-    StoreFromF32<kDType>(d, hn::MulSub(a, c, hn::Mul(b, s)), data, head + i);
-    StoreFromF32<kDType>(d, hn::MulAdd(a, s, hn::Mul(b, c)), data, head + half + i);
-  }
-  return i;
+HWY_INLINE void HalfSplitStep(D d, void* data, int64_t head, int j, int half, hn::Vec<D> c,
+                              hn::Vec<D> s) {
+  const auto a = LoadAsF32<kDType>(d, data, head + j);
+  const auto b = LoadAsF32<kDType>(d, data, head + half + j);
+  StoreFromF32<kDType>(d, hn::MulSub(a, c, hn::Mul(b, s)), data, head + j);
+  StoreFromF32<kDType>(d, hn::MulAdd(a, s, hn::Mul(b, c)), data, head + half + j);
 }
 
 template <DType kDType, class D>
-HWY_INLINE int RotateInterleaved(D d, void* data, int64_t head, int i, int half, const float* cos,
-                                 const float* sin) {
+HWY_INLINE void InterleavedStep(D d, void* data, int64_t head, int j, hn::Vec<D> c, hn::Vec<D> s) {
+  hn::Vec<D> a, b;
+  if constexpr (kDType == DType::kF32) {
+    float* pairs = static_cast<float*>(data) + head + 2 * j;
+    hn::LoadInterleaved2(d, pairs, a, b);
+    hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
+                          pairs);
+  } else {
+    // Narrow storage: widen 2 x Lanes elements through an f32 buffer in L1, deinterleave there.
+    const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+    HWY_ALIGN float pairs[2 * hn::MaxLanes(d)];
+    hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * j), d, pairs);
+    hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * j + lanes), d, pairs + lanes);
+    hn::LoadInterleaved2(d, pairs, a, b);
+    hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
+                          pairs);
+    StoreFromF32<kDType>(d, hn::LoadU(d, pairs), data, head + 2 * j);
+    StoreFromF32<kDType>(d, hn::LoadU(d, pairs + lanes), data, head + 2 * j + lanes);
+  }
+}
+
+// Pairs [i, half) of one head on vectors of Lanes(d), cosines and sines loaded per vector, while a
+// whole vector fits; returns the first pair left.
+template <DType kDType, class D>
+HWY_INLINE int RotateTail(D d, void* data, int64_t head, int i, int half, Pairing pairing,
+                          const float* cos, const float* sin) {
   const int lanes = static_cast<int>(hn::Lanes(d));
   for (; i + lanes <= half; i += lanes) {
     const auto c = hn::LoadU(d, cos + i);
     const auto s = hn::LoadU(d, sin + i);
-    hn::Vec<D> a, b;
-    if constexpr (kDType == DType::kF32) {
-      hn::LoadInterleaved2(d, static_cast<float*>(data) + head + 2 * i, a, b);
-      hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
-                            static_cast<float*>(data) + head + 2 * i);
+    if (pairing == Pairing::kHalfSplit) {
+      HalfSplitStep<kDType>(d, data, head, i, half, c, s);
     } else {
-      // Narrow storage: widen 2 x Lanes elements through an f32 buffer in L1, deinterleave there.
-      HWY_ALIGN float pairs[2 * hn::MaxLanes(d)];
-      hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * i), d, pairs);
-      hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * i + lanes), d, pairs + lanes);
-      hn::LoadInterleaved2(d, pairs, a, b);
-      hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
-                            pairs);
-      StoreFromF32<kDType>(d, hn::LoadU(d, pairs), data, head + 2 * i);
-      StoreFromF32<kDType>(d, hn::LoadU(d, pairs + lanes), data, head + 2 * i + lanes);
+      InterleavedStep<kDType>(d, data, head, i, c, s);
     }
   }
   return i;
 }
 
+#if HWY_TARGET != HWY_SCALAR  // one lane cannot be split into two halves there
 // bf16 two elements per u32 lane: widening is one shift or mask, and narrowing puts two rounded
 // values back into one lane without shuffles (a third of the work of widening and narrowing each
 // element on its own, which leaves bf16 compute-bound here). Interleaved, a lane is one pair (a,
-// b); half-split, a lane holds pairs i and i+1 of one half, so the even and odd pairs are rotated
-// as two vectors with the cosines and sines deinterleaved to match. Returns the first pair left.
-#if HWY_TARGET != HWY_SCALAR  // one lane cannot be split into two halves there
+// b); half-split, a lane holds pairs j and j+1 of one half, so the even and odd pairs are rotated
+// as two vectors, with the cosines and sines split to match (SplitEvenOdd).
 template <class D>
-HWY_INLINE int RotateBF16Lanes(D d, void* data, int64_t head, int half, Pairing pairing,
-                               const float* cos, const float* sin, const float* split) {
-  const hn::RebindToUnsigned<D> du32;
-  const hn::Repartition<uint16_t, decltype(du32)> du16;
-  const int lanes = static_cast<int>(hn::Lanes(d));
-  const auto upper = hn::Set(du32, 0xFFFF0000u);
-  auto lower_of = [&](auto x) { return hn::BitCast(d, hn::ShiftLeft<16>(x)); };
-  auto upper_of = [&](auto x) { return hn::BitCast(d, hn::And(x, upper)); };
-  auto join = [&](hn::Vec<D> low, hn::Vec<D> high) {
-    return hn::BitCast(du16, hn::Or(hn::ShiftRight<16>(BF16InUpperHalf(d, low)),
-                                    hn::And(BF16InUpperHalf(d, high), upper)));
-  };
-  uint16_t* base = static_cast<uint16_t*>(data) + head;
-  int i = 0;
-  if (pairing == Pairing::kInterleaved) {
-    for (; i + lanes <= half; i += lanes) {
-      const auto x = hn::BitCast(du32, hn::LoadU(du16, base + 2 * i));
-      const auto a = lower_of(x), b = upper_of(x);
-      const auto c = hn::LoadU(d, cos + i), s = hn::LoadU(d, sin + i);
-      hn::StoreU(join(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c))), du16,
-                 base + 2 * i);
-    }
-    return i;
+struct BF16Lanes {
+  using DU = hn::RebindToUnsigned<D>;
+  DU du32;
+  hn::Repartition<uint16_t, DU> du16;
+
+  hn::Vec<D> Lower(hn::Vec<DU> x) const { return hn::BitCast(D(), hn::ShiftLeft<16>(x)); }
+  hn::Vec<D> Upper(hn::Vec<DU> x) const {
+    return hn::BitCast(D(), hn::And(x, hn::Set(du32, 0xFFFF0000u)));
   }
-  for (; i + 2 * lanes <= half; i += 2 * lanes) {
-    const auto xa = hn::BitCast(du32, hn::LoadU(du16, base + i));
-    const auto xb = hn::BitCast(du32, hn::LoadU(du16, base + half + i));
-    hn::Vec<D> c_even, c_odd, s_even, s_odd;
-    if (split != nullptr) {  // deinterleaved once per token by SplitEvenOdd
-      c_even = hn::LoadU(d, split + 2 * i);
-      c_odd = hn::LoadU(d, split + 2 * i + lanes);
-      s_even = hn::LoadU(d, split + 2 * i + 2 * lanes);
-      s_odd = hn::LoadU(d, split + 2 * i + 3 * lanes);
-    } else {
-      hn::LoadInterleaved2(d, cos + i, c_even, c_odd);
-      hn::LoadInterleaved2(d, sin + i, s_even, s_odd);
-    }
-    const auto a_even = lower_of(xa), a_odd = upper_of(xa);
-    const auto b_even = lower_of(xb), b_odd = upper_of(xb);
-    hn::StoreU(join(hn::MulSub(a_even, c_even, hn::Mul(b_even, s_even)),
-                    hn::MulSub(a_odd, c_odd, hn::Mul(b_odd, s_odd))),
-               du16, base + i);
-    hn::StoreU(join(hn::MulAdd(a_even, s_even, hn::Mul(b_even, c_even)),
-                    hn::MulAdd(a_odd, s_odd, hn::Mul(b_odd, c_odd))),
-               du16, base + half + i);
+  hn::Vec<DU> Load(const uint16_t* p) const { return hn::BitCast(du32, hn::LoadU(du16, p)); }
+  void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
+    const auto joined = hn::Or(hn::ShiftRight<16>(BF16InUpperHalf(D(), low)),
+                               hn::And(BF16InUpperHalf(D(), high), hn::Set(du32, 0xFFFF0000u)));
+    hn::StoreU(hn::BitCast(du16, joined), du16, p);
   }
-  return i;
+};
+
+// Interleaved: Lanes pairs from pair j.
+template <class D>
+HWY_INLINE void BF16InterleavedStep(D, void* data, int64_t head, int j, hn::Vec<D> c,
+                                    hn::Vec<D> s) {
+  const BF16Lanes<D> bf16;
+  uint16_t* p = static_cast<uint16_t*>(data) + head + 2 * j;
+  const auto x = bf16.Load(p);
+  const auto a = bf16.Lower(x), b = bf16.Upper(x);
+  bf16.Store(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), p);
 }
 
-// The even and odd pairs' cosines and sines of each block of 2 x Lanes pairs, as RotateBF16Lanes
-// reads them for half-split heads: block i holds c_even, c_odd, s_even, s_odd at split + 2 i.
+// Half-split: 2 x Lanes pairs from pair j.
 template <class D>
-HWY_INLINE void SplitEvenOdd(D d, int half, const float* cos, const float* sin, float* split) {
-  const int lanes = static_cast<int>(hn::Lanes(d));
-  for (int i = 0; i + 2 * lanes <= half; i += 2 * lanes) {
-    hn::Vec<D> even, odd;
-    hn::LoadInterleaved2(d, cos + i, even, odd);
-    hn::StoreU(even, d, split + 2 * i);
-    hn::StoreU(odd, d, split + 2 * i + lanes);
-    hn::LoadInterleaved2(d, sin + i, even, odd);
-    hn::StoreU(even, d, split + 2 * i + 2 * lanes);
-    hn::StoreU(odd, d, split + 2 * i + 3 * lanes);
-  }
+HWY_INLINE void BF16HalfSplitStep(D, void* data, int64_t head, int j, int half, hn::Vec<D> c_even,
+                                  hn::Vec<D> c_odd, hn::Vec<D> s_even, hn::Vec<D> s_odd) {
+  const BF16Lanes<D> bf16;
+  uint16_t* first = static_cast<uint16_t*>(data) + head + j;
+  uint16_t* second = first + half;
+  const auto xa = bf16.Load(first), xb = bf16.Load(second);
+  const auto a_even = bf16.Lower(xa), a_odd = bf16.Upper(xa);
+  const auto b_even = bf16.Lower(xb), b_odd = bf16.Upper(xb);
+  bf16.Store(hn::MulSub(a_even, c_even, hn::Mul(b_even, s_even)),
+             hn::MulSub(a_odd, c_odd, hn::Mul(b_odd, s_odd)), first);
+  bf16.Store(hn::MulAdd(a_even, s_even, hn::Mul(b_even, c_even)),
+             hn::MulAdd(a_odd, s_odd, hn::Mul(b_odd, c_odd)), second);
 }
 #endif
 
+// Vectors of pairs whose cosines and sines stay in registers while every head of the range is
+// rotated: loaded per head instead, those loads 4K-alias with the stores to the heads before them
+// (heads are 512 B apart) and a head took 2.3x as long in L1 here. 4 vectors of each with AVX-512's
+// 32 registers, 2 with 16.
+#if HWY_TARGET <= HWY_AVX3
+constexpr int kChunk = 4;
+#else
+constexpr int kChunk = 2;
+#endif
+
+// How far ahead of a head its successors are prefetched when the call streams from memory: one
+// core keeps too few lines in flight otherwise (measured here: ~0.8 of the bandwidth probe's rate
+// without, ~1.0 with prefetches 2-8 KiB ahead). A prefetch never faults, so one past the end of a
+// tensor is harmless.
+constexpr int64_t kPrefetchBytes = 4096;
+
+// Calls rotate(head) for heads [h0, h1) of the token, prefetching ahead of each on the first pass.
+template <class Rotate>
+HWY_INLINE void ForEachHead(const TensorView& view, int64_t token, int64_t h0, int64_t h1,
+                            const TokenRotation& rotation, bool first_pass, const Rotate& rotate) {
+  const int64_t element_bytes = BytesPerElement(view.dtype);
+  const bool prefetch = rotation.prefetch && first_pass;
+  for (int64_t h = h0; h < h1; ++h) {
+    const int64_t head = view.Offset(token, h, 0);
+    if (prefetch) {
+      const char* ahead =
+          static_cast<const char*>(view.data) + head * element_bytes + kPrefetchBytes;
+      for (int64_t line = 0; line < rotation.rotary_dim * element_bytes; line += 64) {
+        hwy::Prefetch(ahead + line);
+      }
+    }
+    rotate(head);
+  }
+}
+
 template <DType kDType>
-HWY_INLINE void RotateHead(void* data, int64_t head, const TokenRotation& rotation,
-                           [[maybe_unused]] const float* split) {
+HWY_INLINE void RotateHeads(const TensorView& view, int64_t token, int64_t h0, int64_t h1,
+                            const TokenRotation& rotation) {
   const hn::ScalableTag<float> d;
-  const hn::CappedTag<float, 4> d4;
-  const hn::CappedTag<float, 1> d1;
+  using V = hn::Vec<decltype(d)>;
+  const int lanes = static_cast<int>(hn::Lanes(d));
   const int half = rotation.rotary_dim / 2;
+  const bool half_split = rotation.pairing == Pairing::kHalfSplit;
   const float* cos = rotation.cos;
   const float* sin = rotation.sin;
+  void* data = view.data;
   int i = 0;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
-    i = RotateBF16Lanes(d, data, head, half, rotation.pairing, cos, sin, split);
+    if (half_split) {
+      // A vector covers 2 x Lanes pairs, with four vectors of cosines and sines.
+      constexpr int kBlocks = kChunk / 2;
+      const int step = 2 * lanes;
+      for (; i + kBlocks * step <= half; i += kBlocks * step) {
+        V c_even[kBlocks], c_odd[kBlocks], s_even[kBlocks], s_odd[kBlocks];
+        for (int v = 0; v < kBlocks; ++v) {
+          hn::LoadInterleaved2(d, cos + i + v * step, c_even[v], c_odd[v]);
+          hn::LoadInterleaved2(d, sin + i + v * step, s_even[v], s_odd[v]);
+        }
+        ForEachHead(view, token, h0, h1, rotation, i == 0, [&](int64_t head) {
+          for (int v = 0; v < kBlocks; ++v) {
+            BF16HalfSplitStep(d, data, head, i + v * step, half, c_even[v], c_odd[v], s_even[v],
+                              s_odd[v]);
+          }
+        });
+      }
+    } else {
+      for (; i + kChunk * lanes <= half; i += kChunk * lanes) {
+        V c[kChunk], s[kChunk];
+        for (int v = 0; v < kChunk; ++v) {
+          c[v] = hn::LoadU(d, cos + i + v * lanes);
+          s[v] = hn::LoadU(d, sin + i + v * lanes);
+        }
+        ForEachHead(view, token, h0, h1, rotation, i == 0, [&](int64_t head) {
+          for (int v = 0; v < kChunk; ++v) {
+            BF16InterleavedStep(d, data, head, i + v * lanes, c[v], s[v]);
+          }
+        });
+      }
+    }
   }
 #endif
-  if (rotation.pairing == Pairing::kHalfSplit) {
-    i = RotateHalfSplit<kDType>(d, data, head, i, half, cos, sin);
-    i = RotateHalfSplit<kDType>(d4, data, head, i, half, cos, sin);
-    RotateHalfSplit<kDType>(d1, data, head, i, half, cos, sin);
-  } else {
-    i = RotateInterleaved<kDType>(d, data, head, i, half, cos, sin);
-    i = RotateInterleaved<kDType>(d4, data, head, i, half, cos, sin);
-    RotateInterleaved<kDType>(d1, data, head, i, half, cos, sin);
+  for (; i + kChunk * lanes <= half; i += kChunk * lanes) {
+    V c[kChunk], s[kChunk];
+    for (int v = 0; v < kChunk; ++v) {
+      c[v] = hn::LoadU(d, cos + i + v * lanes);
+      s[v] = hn::LoadU(d, sin + i + v * lanes);
+    }
+    ForEachHead(view, token, h0, h1, rotation, i == 0, [&](int64_t head) {
+      for (int v = 0; v < kChunk; ++v) {
+        if (half_split) {
+          HalfSplitStep<kDType>(d, data, head, i + v * lanes, half, c[v], s[v]);
+        } else {
+          InterleavedStep<kDType>(d, data, head, i + v * lanes, c[v], s[v]);
+        }
+      }
+    });
   }
+  if (i == half) return;
+  // What the chunks leave: whole vectors, then 4 lanes, then 1, so that no head is read or written
+  // past rotary_dim.
+  const hn::CappedTag<float, 4> d4;
+  const hn::CappedTag<float, 1> d1;
+  ForEachHead(view, token, h0, h1, rotation, i == 0, [&](int64_t head) {
+    int j = RotateTail<kDType>(d, data, head, i, half, rotation.pairing, cos, sin);
+    j = RotateTail<kDType>(d4, data, head, j, half, rotation.pairing, cos, sin);
+    RotateTail<kDType>(d1, data, head, j, half, rotation.pairing, cos, sin);
+  });
 }
-
-// How far ahead of the head being rotated its successors are prefetched. Out of cache the hardware
-// prefetcher alone keeps too few lines in flight for one core (measured here: ~0.8 of the
-// bandwidth probe's in-place rate without, ~1.0 with prefetches 2-8 KiB ahead). A prefetch never
-// faults, so one past the end of a tensor is harmless.
-constexpr int64_t kPrefetchBytes = 4096;
 
 void RotateHeadsOnTarget(const TensorView& view, int64_t token, int64_t head_begin,
                          int64_t head_end, const TokenRotation& rotation) {
-  const int64_t element_bytes = BytesPerElement(view.dtype);
-  const int64_t rotated_bytes = rotation.rotary_dim * element_bytes;
-  // bf16 half-split: the cosines and sines split into even and odd pairs once for all heads.
-  const float* split = nullptr;
-#if HWY_TARGET != HWY_SCALAR
-  constexpr int kMaxSplitPairs = 512;
-  HWY_ALIGN float split_storage[4 * kMaxSplitPairs];
-  const int half = rotation.rotary_dim / 2;
-  if (view.dtype == DType::kBF16 && rotation.pairing == Pairing::kHalfSplit &&
-      half <= kMaxSplitPairs) {
-    SplitEvenOdd(hn::ScalableTag<float>(), half, rotation.cos, rotation.sin, split_storage);
-    split = split_storage;
-  }
-#endif
   WithDType(view.dtype, [&]<DType kDType>() {
-    for (int64_t h = head_begin; h < head_end; ++h) {
-      const int64_t head = view.Offset(token, h, 0);
-      if (rotation.prefetch) {
-        const char* ahead =
-            static_cast<const char*>(view.data) + head * element_bytes + kPrefetchBytes;
-        for (int64_t line = 0; line < rotated_bytes; line += 64) hwy::Prefetch(ahead + line);
-      }
-      RotateHead<kDType>(view.data, head, rotation, split);
-    }
+    RotateHeads<kDType>(view, token, head_begin, head_end, rotation);
   });
 }
 
