@@ -30,6 +30,23 @@ TEST(MeasurementTest, ProbeInterpolatesLogLinearlyPerThreadCount) {
   EXPECT_EQ(ProbeBandwidthAt(probe, 1 << 20, 4), 0);  // no figure for 4 threads
 }
 
+// The probe reports what the machine attains: its fastest repetition (STREAM's convention), so that
+// a repetition slowed by a neighbour cannot lower the roofline.
+TEST(MeasurementTest, ProbeUsesTheFastestRepetition) {
+  ProbePlan plan;
+  plan.sizes = {1000};
+  plan.threads = {1};
+  std::map<std::string, CollectedRuns> runs;
+  runs["probe/rmw/bytes:1000/threads:1"].repetition_ns = {40, 20, 80};
+  runs["probe/copy/bytes:1000/threads:1"].repetition_ns = {10, 50};
+  const std::vector<BandwidthRecord> records = ProbeRecords(plan, runs);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].kind, "rmw");
+  EXPECT_DOUBLE_EQ(records[0].bytes_per_second, 2 * 1000 / 20e-9);  // read and write
+  EXPECT_EQ(records[1].kind, "copy");
+  EXPECT_DOUBLE_EQ(records[1].bytes_per_second, 1000 / 10e-9);  // each byte of it moves once
+}
+
 TEST(MeasurementTest, ProbeSizesReachTheLargestWorkingSetAndBeyondTheCache) {
   const std::vector<int64_t> sizes = ProbeSizes(int64_t{3} << 30);
   EXPECT_EQ(sizes.front(), 16 << 10);

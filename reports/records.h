@@ -91,7 +91,7 @@ struct BandwidthRecord {
   int threads = 1;
   int64_t bytes = 0;                  // working set
   std::vector<double> repetition_ns;  // per pass over the working set, one per repetition
-  double bytes_per_second = 0;        // 2 * bytes / median (read and write)
+  double bytes_per_second = 0;        // 2 * bytes / fastest repetition (read and write)
 };
 
 struct BenchmarkRecord {
