@@ -32,46 +32,6 @@ HWY_INLINE void HalfSplitStep(D d, void* data, int64_t head, int j, int half, hn
   StoreFromF32<kDType>(d, hn::MulAdd(a, s, hn::Mul(b, c)), data, head + half + j);
 }
 
-template <DType kDType, class D>
-HWY_INLINE void InterleavedStep(D d, void* data, int64_t head, int j, hn::Vec<D> c, hn::Vec<D> s) {
-  hn::Vec<D> a, b;
-  if constexpr (kDType == DType::kF32) {
-    float* pairs = static_cast<float*>(data) + head + 2 * j;
-    hn::LoadInterleaved2(d, pairs, a, b);
-    hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
-                          pairs);
-  } else {
-    // Narrow storage: widen 2 x Lanes elements through an f32 buffer in L1, deinterleave there.
-    const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-    HWY_ALIGN float pairs[2 * hn::MaxLanes(d)];
-    hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * j), d, pairs);
-    hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * j + lanes), d, pairs + lanes);
-    hn::LoadInterleaved2(d, pairs, a, b);
-    hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
-                          pairs);
-    StoreFromF32<kDType>(d, hn::LoadU(d, pairs), data, head + 2 * j);
-    StoreFromF32<kDType>(d, hn::LoadU(d, pairs + lanes), data, head + 2 * j + lanes);
-  }
-}
-
-// Pairs [i, half) of one head on vectors of Lanes(d), cosines and sines loaded per vector, while a
-// whole vector fits; returns the first pair left.
-template <DType kDType, class D>
-HWY_INLINE int RotateTail(D d, void* data, int64_t head, int i, int half, Pairing pairing,
-                          const float* cos, const float* sin) {
-  const int lanes = static_cast<int>(hn::Lanes(d));
-  for (; i + lanes <= half; i += lanes) {
-    const auto c = hn::LoadU(d, cos + i);
-    const auto s = hn::LoadU(d, sin + i);
-    if (pairing == Pairing::kHalfSplit) {
-      HalfSplitStep<kDType>(d, data, head, i, half, c, s);
-    } else {
-      InterleavedStep<kDType>(d, data, head, i, c, s);
-    }
-  }
-  return i;
-}
-
 #if HWY_TARGET != HWY_SCALAR  // one lane cannot be split into two halves there
 // bf16 two elements per u32 lane: widening is one shift or mask, and narrowing puts two rounded
 // values back into one lane without shuffles (a third of the work of widening and narrowing each
@@ -124,6 +84,52 @@ HWY_INLINE void BF16HalfSplitStep(D, void* data, int64_t head, int j, int half, 
 }
 #endif
 
+template <DType kDType, class D>
+HWY_INLINE void InterleavedStep(D d, void* data, int64_t head, int j, hn::Vec<D> c, hn::Vec<D> s) {
+  hn::Vec<D> a, b;
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (kDType == DType::kBF16) {
+    BF16InterleavedStep(d, data, head, j, c, s);
+    return;
+  }
+#endif
+  if constexpr (kDType == DType::kF32) {
+    float* pairs = static_cast<float*>(data) + head + 2 * j;
+    hn::LoadInterleaved2(d, pairs, a, b);
+    hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
+                          pairs);
+  } else {
+    // Narrow storage: widen 2 x Lanes elements through an f32 buffer in L1, deinterleave there.
+    const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+    HWY_ALIGN float pairs[2 * hn::MaxLanes(d)];
+    hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * j), d, pairs);
+    hn::StoreU(LoadAsF32<kDType>(d, data, head + 2 * j + lanes), d, pairs + lanes);
+    hn::LoadInterleaved2(d, pairs, a, b);
+    hn::StoreInterleaved2(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), d,
+                          pairs);
+    StoreFromF32<kDType>(d, hn::LoadU(d, pairs), data, head + 2 * j);
+    StoreFromF32<kDType>(d, hn::LoadU(d, pairs + lanes), data, head + 2 * j + lanes);
+  }
+}
+
+// Pairs [i, half) of one head on vectors of Lanes(d), cosines and sines loaded per vector, while a
+// whole vector fits; returns the first pair left.
+template <DType kDType, class D>
+HWY_INLINE int RotateTail(D d, void* data, int64_t head, int i, int half, Pairing pairing,
+                          const float* cos, const float* sin) {
+  const int lanes = static_cast<int>(hn::Lanes(d));
+  for (; i + lanes <= half; i += lanes) {
+    const auto c = hn::LoadU(d, cos + i);
+    const auto s = hn::LoadU(d, sin + i);
+    if (pairing == Pairing::kHalfSplit) {
+      HalfSplitStep<kDType>(d, data, head, i, half, c, s);
+    } else {
+      InterleavedStep<kDType>(d, data, head, i, c, s);
+    }
+  }
+  return i;
+}
+
 // Vectors of pairs whose cosines and sines stay in registers while every head of the range is
 // rotated: loaded per head instead, those loads 4K-alias with the stores to the heads before them
 // (heads are 512 B apart) and a head took 2.3x as long in L1 here. 4 vectors of each with AVX-512's
@@ -173,7 +179,7 @@ HWY_INLINE void RotateHeads(const TensorView& view, int64_t token, int64_t h0, i
   int i = 0;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
-    if (half_split) {
+    if (half_split) {  // interleaved bf16 takes the common loop (InterleavedStep)
       // A vector covers 2 x Lanes pairs, with four vectors of cosines and sines.
       constexpr int kBlocks = kChunk / 2;
       const int step = 2 * lanes;
@@ -187,19 +193,6 @@ HWY_INLINE void RotateHeads(const TensorView& view, int64_t token, int64_t h0, i
           for (int v = 0; v < kBlocks; ++v) {
             BF16HalfSplitStep(d, data, head, i + v * step, half, c_even[v], c_odd[v], s_even[v],
                               s_odd[v]);
-          }
-        });
-      }
-    } else {
-      for (; i + kChunk * lanes <= half; i += kChunk * lanes) {
-        V c[kChunk], s[kChunk];
-        for (int v = 0; v < kChunk; ++v) {
-          c[v] = hn::LoadU(d, cos + i + v * lanes);
-          s[v] = hn::LoadU(d, sin + i + v * lanes);
-        }
-        ForEachHead(view, token, h0, h1, rotation, i == 0, [&](int64_t head) {
-          for (int v = 0; v < kChunk; ++v) {
-            BF16InterleavedStep(d, data, head, i + v * lanes, c[v], s[v]);
           }
         });
       }
