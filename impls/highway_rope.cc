@@ -50,8 +50,9 @@ struct BF16Lanes {
   }
   hn::Vec<DU> Load(const uint16_t* p) const { return hn::BitCast(du32, hn::LoadU(du16, p)); }
   void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
-    const auto joined = hn::Or(hn::ShiftRight<16>(BF16InUpperHalf(D(), low)),
-                               hn::And(BF16InUpperHalf(D(), high), hn::Set(du32, 0xFFFF0000u)));
+    const auto joined =
+        hn::Or(hn::ShiftRight<16>(BF16InUpperHalfOfResult<D>(low)),
+               hn::And(BF16InUpperHalfOfResult<D>(high), hn::Set(du32, 0xFFFF0000u)));
     hn::StoreU(hn::BitCast(du16, joined), du16, p);
   }
 };
