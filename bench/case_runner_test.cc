@@ -35,6 +35,13 @@ TEST(CaseRunnerTest, ScalarPassesEveryConformanceCase) {
   ExpectAllPass(*registry.Find("scalar"), 1);
 }
 
+// openmp at every CPU (the tests' default OpenMP team); the Highway candidates have their own
+// per-target tests (highway_targets_test.cc).
+TEST(CaseRunnerTest, OpenMpPassesEveryConformanceCase) {
+  Registry registry = BuiltinRegistry();
+  ExpectAllPass(*registry.Find("openmp"), 1);
+}
+
 TEST(CaseRunnerTest, MatrixPassesASpreadOfConformanceCases) {
   // The O(rotary_dim^2) matrix form over all ~3600 cases takes minutes; `ropebench validate
   // --candidate matrix` runs them all.
