@@ -34,6 +34,25 @@ void ReadModifyWriteOnTarget(float* HWY_RESTRICT x, int64_t n, float a, float b)
   }
 }
 
+void AddToWordsOnTarget(uint32_t* HWY_RESTRICT w, int64_t n, uint32_t addend) {
+  const hn::ScalableTag<uint32_t> d;
+  const hn::CappedTag<uint32_t, 1> d1;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const auto v = hn::Set(d, addend);
+  int64_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes) {
+    const auto w0 = hn::LoadU(d, w + i);
+    const auto w1 = hn::LoadU(d, w + i + lanes);
+    const auto w2 = hn::LoadU(d, w + i + 2 * lanes);
+    const auto w3 = hn::LoadU(d, w + i + 3 * lanes);
+    hn::StoreU(hn::Add(w0, v), d, w + i);
+    hn::StoreU(hn::Add(w1, v), d, w + i + lanes);
+    hn::StoreU(hn::Add(w2, v), d, w + i + 2 * lanes);
+    hn::StoreU(hn::Add(w3, v), d, w + i + 3 * lanes);
+  }
+  for (; i < n; ++i) hn::StoreU(hn::Add(hn::LoadU(d1, w + i), hn::Set(d1, addend)), d1, w + i);
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace ropebench
 HWY_AFTER_NAMESPACE();
@@ -42,9 +61,14 @@ HWY_AFTER_NAMESPACE();
 namespace ropebench {
 
 HWY_EXPORT(ReadModifyWriteOnTarget);
+HWY_EXPORT(AddToWordsOnTarget);
 
 void ReadModifyWriteFloats(float* x, int64_t n, float a, float b) {
   HWY_DYNAMIC_DISPATCH(ReadModifyWriteOnTarget)(x, n, a, b);
+}
+
+void AddToWords(void* data, int64_t bytes, uint32_t addend) {
+  HWY_DYNAMIC_DISPATCH(AddToWordsOnTarget)(static_cast<uint32_t*>(data), bytes / 4, addend);
 }
 
 }  // namespace ropebench

@@ -118,7 +118,10 @@ struct BenchmarkRecord {
   double bytes_per_second = 0;  // at the median
   double tokens_per_second = 0;
   double ns_per_token = 0;
-  double probe_bytes_per_second = 0;  // rmw probe at the same working set and threads
+  double probe_bytes_per_second = 0;  // rmw at the same working set and threads
+  // "same_buffers": the in-place rmw of this shape's own Q and K, run just before it; "sweep": the
+  // bandwidth sweep interpolated at the working set (when the former was filtered out).
+  std::string probe_source;
   double roofline = 0;                // bytes_per_second / probe_bytes_per_second
 };
 

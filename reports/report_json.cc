@@ -153,6 +153,7 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
       j["tokens_per_second"] = Number(r.tokens_per_second);
       j["ns_per_token"] = Number(r.ns_per_token);
       j["probe_bytes_per_second"] = Number(r.probe_bytes_per_second);
+      j["probe_source"] = r.probe_source;
       j["roofline"] = Number(r.roofline);
       if (!r.note.empty()) j["note"] = r.note;
     }
