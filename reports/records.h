@@ -122,7 +122,7 @@ struct BenchmarkRecord {
   // "same_buffers": the in-place rmw of this shape's own Q and K, run just before it; "sweep": the
   // bandwidth sweep interpolated at the working set (when the former was filtered out).
   std::string probe_source;
-  double roofline = 0;                // bytes_per_second / probe_bytes_per_second
+  double roofline = 0;  // bytes_per_second / probe_bytes_per_second
 };
 
 }  // namespace ropebench
