@@ -1,5 +1,5 @@
-// x = x * a + b, four vectors per step so that several loads are in flight; the rest a vector,
-// then a lane, at a time.
+// In-place updates streamed four vectors per step, so that several loads are in flight; the rest
+// one lane at a time.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "bench/rmw_kernel.cc"
 #include "bench/rmw_kernel.h"
@@ -12,45 +12,33 @@ namespace ropebench {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-void ReadModifyWriteOnTarget(float* HWY_RESTRICT x, int64_t n, float a, float b) {
-  const hn::ScalableTag<float> d;
-  const hn::CappedTag<float, 1> d1;
+// x[i] = update(d, x[i]) over n elements of T.
+template <typename T, class Update>
+HWY_INLINE void UpdateInPlace(T* HWY_RESTRICT x, int64_t n, const Update& update) {
+  const hn::ScalableTag<T> d;
+  const hn::CappedTag<T, 1> d1;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  const auto va = hn::Set(d, a), vb = hn::Set(d, b);
   int64_t i = 0;
   for (; i + 4 * lanes <= n; i += 4 * lanes) {
     const auto x0 = hn::LoadU(d, x + i);
     const auto x1 = hn::LoadU(d, x + i + lanes);
     const auto x2 = hn::LoadU(d, x + i + 2 * lanes);
     const auto x3 = hn::LoadU(d, x + i + 3 * lanes);
-    hn::StoreU(hn::MulAdd(x0, va, vb), d, x + i);
-    hn::StoreU(hn::MulAdd(x1, va, vb), d, x + i + lanes);
-    hn::StoreU(hn::MulAdd(x2, va, vb), d, x + i + 2 * lanes);
-    hn::StoreU(hn::MulAdd(x3, va, vb), d, x + i + 3 * lanes);
+    hn::StoreU(update(d, x0), d, x + i);
+    hn::StoreU(update(d, x1), d, x + i + lanes);
+    hn::StoreU(update(d, x2), d, x + i + 2 * lanes);
+    hn::StoreU(update(d, x3), d, x + i + 3 * lanes);
   }
-  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::MulAdd(hn::LoadU(d, x + i), va, vb), d, x + i);
-  for (; i < n; ++i) {
-    hn::StoreU(hn::MulAdd(hn::LoadU(d1, x + i), hn::Set(d1, a), hn::Set(d1, b)), d1, x + i);
-  }
+  for (; i < n; ++i) hn::StoreU(update(d1, hn::LoadU(d1, x + i)), d1, x + i);
+}
+
+void ReadModifyWriteOnTarget(float* HWY_RESTRICT x, int64_t n, float a, float b) {
+  UpdateInPlace(x, n,
+                [a, b](auto d, auto v) { return hn::MulAdd(v, hn::Set(d, a), hn::Set(d, b)); });
 }
 
 void AddToWordsOnTarget(uint32_t* HWY_RESTRICT w, int64_t n, uint32_t addend) {
-  const hn::ScalableTag<uint32_t> d;
-  const hn::CappedTag<uint32_t, 1> d1;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  const auto v = hn::Set(d, addend);
-  int64_t i = 0;
-  for (; i + 4 * lanes <= n; i += 4 * lanes) {
-    const auto w0 = hn::LoadU(d, w + i);
-    const auto w1 = hn::LoadU(d, w + i + lanes);
-    const auto w2 = hn::LoadU(d, w + i + 2 * lanes);
-    const auto w3 = hn::LoadU(d, w + i + 3 * lanes);
-    hn::StoreU(hn::Add(w0, v), d, w + i);
-    hn::StoreU(hn::Add(w1, v), d, w + i + lanes);
-    hn::StoreU(hn::Add(w2, v), d, w + i + 2 * lanes);
-    hn::StoreU(hn::Add(w3, v), d, w + i + 3 * lanes);
-  }
-  for (; i < n; ++i) hn::StoreU(hn::Add(hn::LoadU(d1, w + i), hn::Set(d1, addend)), d1, w + i);
+  UpdateInPlace(w, n, [addend](auto d, auto v) { return hn::Add(v, hn::Set(d, addend)); });
 }
 
 }  // namespace HWY_NAMESPACE

@@ -3,11 +3,11 @@
 // highway_openmp: the same, with large calls split over OpenMP threads by tokens, or by heads when
 // tokens are few; bitwise the same result for any thread count.
 #include <memory>
-#include <optional>
 
 #include "impls/cos_sin_cache.h"
 #include "impls/highway_rope.h"
 #include "impls/pairwise_candidate.h"
+#include "impls/per_spec.h"
 #include "impls/token_slices.h"
 #include "impls/variants.h"
 
@@ -36,12 +36,8 @@ class HighwayCandidate final : public Candidate {
                     const TensorView* k) override {
     const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
     if (!reason.empty()) return {CallStatus::kUnsupported, reason};
-    if (!prepared_for_ || *prepared_for_ != spec) {
-      cache_.emplace(spec);
-      prepared_for_ = spec;
-    }
-    cache_->Fill(positions);
-    const CosSinCache& cache = *cache_;
+    CosSinCache& cache = cache_.Get(spec, [](const RopeSpec& s) { return CosSinCache(s); });
+    cache.Fill(positions);
     const int half = cache.half();
     const int64_t slots = q.heads + (k ? k->heads : 0);
     const int64_t call_bytes = q.tokens * slots * q.head_dim * BytesPerElement(q.dtype);
@@ -62,8 +58,7 @@ class HighwayCandidate final : public Candidate {
  private:
   std::string name_;
   Capabilities capabilities_;
-  std::optional<RopeSpec> prepared_for_;
-  std::optional<CosSinCache> cache_;
+  PerSpec<CosSinCache> cache_;
 };
 
 }  // namespace

@@ -5,12 +5,12 @@
 // correct: that is its purpose.
 #include <cmath>
 #include <cstring>
-#include <optional>
 #include <vector>
 
 #include "impls/inv_freq.h"
 #include "impls/numeric.h"
 #include "impls/pairwise_candidate.h"
+#include "impls/per_spec.h"
 #include "impls/variants.h"
 
 namespace ropebench {
@@ -65,11 +65,7 @@ class MatrixCandidate final : public Candidate {
                     const TensorView* k) override {
     const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
     if (!reason.empty()) return {CallStatus::kUnsupported, reason};
-    if (!prepared_for_ || *prepared_for_ != spec) {  // cached per spec, as an engine would
-      freq_ = ComputeRopeFrequencies(spec);
-      prepared_for_ = spec;
-    }
-    const RopeFrequencies& freq = freq_;
+    const RopeFrequencies& freq = freq_.Get(spec, ComputeRopeFrequencies);
     const int n = spec.rotary_dim;
     const int64_t heads = q.heads + (k != nullptr ? k->heads : 0);
     std::vector<double> matrix_by_column(n * n), x(heads * n), y(heads * n);
@@ -111,8 +107,7 @@ class MatrixCandidate final : public Candidate {
     }
   }
 
-  std::optional<RopeSpec> prepared_for_;
-  RopeFrequencies freq_;
+  PerSpec<RopeFrequencies> freq_;  // cached per spec, as an engine would
   Capabilities capabilities_ = [] {
     Capabilities c = AllCapabilities("RoFormer block-diagonal rotation matrix, product in double");
     c.arithmetic = Arithmetic::kF64;

@@ -14,11 +14,8 @@ CallResult PairwiseCandidate::Rotate(const RopeSpec& spec, std::span<const int64
   const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
   if (!reason.empty()) return {CallStatus::kUnsupported, reason};
 
-  if (!prepared_for_ || *prepared_for_ != spec) {
-    cos_sin_ = PrepareCosSin(spec);
-    prepared_for_ = spec;
-  }
-  const CosSinFn& cos_sin = cos_sin_;
+  const CosSinFn& cos_sin =
+      cos_sin_.Get(spec, [this](const RopeSpec& s) { return PrepareCosSin(s); });
   const int half = spec.rotary_dim / 2;
   const bool interleaved = spec.pairing == Pairing::kInterleaved;
   const int64_t slots = q.heads + (k ? k->heads : 0);

@@ -6,10 +6,10 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 #include <string>
 
 #include "impls/candidate.h"
+#include "impls/per_spec.h"
 
 namespace ropebench {
 
@@ -45,8 +45,7 @@ class PairwiseCandidate : public Candidate {
  private:
   std::string name_;
   Capabilities capabilities_;
-  std::optional<RopeSpec> prepared_for_;
-  CosSinFn cos_sin_;
+  PerSpec<CosSinFn> cos_sin_;
 };
 
 }  // namespace ropebench
