@@ -46,6 +46,10 @@ constexpr FlagSpec kMinTimeFlag{"min-time", "S",
 constexpr FlagSpec kTargetFlag{
     "target", "NAME",
     "pin Highway's dispatch to this compiled target for the run (e.g. AVX2; see ropebench list)"};
+constexpr FlagSpec kPluginFlag{
+    "plugin", "PATH",
+    "a shared library implementing include/ropebench_plugin.h, judged as a candidate (repeatable); "
+    "the default candidates are then the plugins"};
 constexpr FlagSpec kTimeBudgetFlag{
     "time-budget", "S",
     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
@@ -66,6 +70,7 @@ constexpr FlagSpec kValidateFlags[] = {
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable; default all three)"},
     {"json", "FILE", "also write the results as a JSON report to FILE"},
     kTargetFlag,
+    kPluginFlag,
     kQuietFlag,
 };
 
@@ -82,6 +87,7 @@ constexpr FlagSpec kBenchFlags[] = {
     kTimeBudgetFlag,
     {"json", "FILE", "also write the report to FILE"},
     kTargetFlag,
+    kPluginFlag,
     kQuietFlag,
 };
 
@@ -98,6 +104,7 @@ constexpr FlagSpec kRunFlags[] = {
     kTimeBudgetFlag,
     {"out", "DIR", "where the report goes (default reports)"},
     kTargetFlag,
+    kPluginFlag,
     kQuietFlag,
 };
 
@@ -119,7 +126,8 @@ SessionPlan BaseSession(const ParsedArgs& args, const std::vector<std::string>& 
 }
 
 int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
-  const Registry registry = BuiltinRegistry();
+  Registry registry = BuiltinRegistry();
+  AddPlugins(registry, args);
   SessionPlan session = BaseSession(args, command_line);
   session.validation = PlanFromFlags(registry, args);
   session.settings = {{"validation", ValidationSettings(*session.validation)}};
@@ -128,7 +136,8 @@ int Validate(const ParsedArgs& args, const std::vector<std::string>& command_lin
 
 int Bench(const ParsedArgs& args, const std::vector<std::string>& command_line,
           const std::vector<std::string>& gbench_flags) {
-  const Registry registry = BuiltinRegistry();
+  Registry registry = BuiltinRegistry();
+  AddPlugins(registry, args);
   SessionPlan session = BaseSession(args, command_line);
   session.benchmarks = BenchPlanFromFlags(registry, args, BenchmarkPlan{});
   session.gbench_flags = gbench_flags;
@@ -139,7 +148,8 @@ int Bench(const ParsedArgs& args, const std::vector<std::string>& command_line,
 
 int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
         const std::vector<std::string>& gbench_flags) {
-  const Registry registry = BuiltinRegistry();
+  Registry registry = BuiltinRegistry();
+  AddPlugins(registry, args);
   const bool full = args.Has("full");
   SessionPlan session = BaseSession(args, command_line);
   session.validation = PlanFromFlags(registry, args);

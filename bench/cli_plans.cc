@@ -5,6 +5,7 @@
 
 #include "bench/spec_argument.h"
 #include "fmt/format.h"
+#include "impls/plugin_candidate.h"
 #include "reference/presets.h"
 
 namespace ropebench {
@@ -21,8 +22,12 @@ std::vector<Candidate*> ResolveCandidates(const Registry& registry, const Parsed
   const std::vector<std::string> names = args.List("candidate");
   std::vector<Candidate*> chosen;
   if (names.empty()) {
+    // With plugins given, they are what the user came to judge; else every built-in that is not an
+    // emulation.
+    const bool plugins = args.Has("plugin");
     for (Candidate* candidate : registry.All()) {
-      if (!candidate->capabilities().emulation) chosen.push_back(candidate);
+      const Capabilities& c = candidate->capabilities();
+      if (plugins ? c.external : !c.emulation) chosen.push_back(candidate);
     }
     return chosen;
   }
@@ -111,6 +116,18 @@ double ResolveSeconds(const ParsedArgs& args, std::string_view flag, double max,
 }
 
 }  // namespace
+
+void AddPlugins(Registry& registry, const ParsedArgs& args) {
+  for (const std::string& path : args.List("plugin")) {
+    std::string error;
+    std::unique_ptr<Candidate> plugin = LoadPlugin(path, error);
+    if (plugin == nullptr) throw UsageError{error};
+    const std::string name(plugin->name());
+    if (!registry.Add(std::move(plugin))) {
+      throw UsageError{fmt::format("plugin {}: its name '{}' is already taken", path, name)};
+    }
+  }
+}
 
 // The benchmark plan the flags ask for, over `defaults`.
 BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& args,

@@ -21,7 +21,12 @@ struct UsageError {
 
 std::string Join(const std::vector<std::string>& items);
 
-// --candidate (default: every built-in that is not an emulation), --preset, --dtype,
+// --plugin PATH...: loads each plugin into the registry (UsageError naming the file when one cannot
+// be used).
+void AddPlugins(Registry& registry, const ParsedArgs& args);
+
+// --candidate (default: the plugins when --plugin is given, else every built-in that is not an
+// emulation), --preset, --dtype,
 // --spec/--heads,
 // --suite.
 ValidationPlan PlanFromFlags(const Registry& registry, const ParsedArgs& args);

@@ -48,6 +48,7 @@ struct Capabilities {
   Arithmetic arithmetic = Arithmetic::kF32;
   bool threaded = false;  // uses more than one thread (benchmarked at every thread count asked for)
   CosSinSource cos_sin = CosSinSource::kPerCall;
+  bool external = false;  // a plugin: chosen by default only when plugins are given
   std::string description;
 };
 

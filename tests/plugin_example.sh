@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The README's example plugin through `--plugin`: it passes every case it supports and declines the
+# rest (skipped, never passed); the same source rotating the wrong way fails with the diagnosis
+# that says so; a plugin of another ABI version, or a file that is not there, is refused in one line
+# with exit code 2; and a plugin is benchmarked like a built-in.
+set -euo pipefail
+ropebench=$1 example=$2 inverted=$3 wrong_abi=$4
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+"$ropebench" validate --plugin "$example" --preset llama2-7b,gptj-6b --quiet \
+  --json "$out/example.json" > /dev/null
+/usr/bin/python3 - "$out/example.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+cases = report["validation"]["cases"]
+assert {c["candidate"] for c in cases} == {"example_c"}, "only the plugin is judged by default"
+passed = [c for c in cases if c["status"] == "pass"]
+skipped = [c for c in cases if c["status"] == "skip"]
+assert passed and skipped and len(passed) + len(skipped) == len(cases), "a case failed"
+assert all(c["dtype"] == "f32" for c in passed), "only f32 is supported"
+assert all(c["dtype"] != "f32" for c in skipped)
+assert all(s["status"] in ("pass", "skip") for s in report["extrapolation"])
+print(f"example_c: {len(passed)} cases pass, {len(skipped)} declined and skipped")
+PY
+
+set +e
+"$ropebench" validate --plugin "$inverted" --preset llama2-7b --dtype f32 --quiet \
+  > "$out/inverted.txt" 2>&1
+code=$?
+set -e
+[[ $code -eq 1 ]] || { echo "inverted plugin: exit $code, expected 1"; exit 1; }
+grep -q "rotation_inverted" "$out/inverted.txt" || { cat "$out/inverted.txt"; exit 1; }
+
+expect_refusal() {  # plugin, expected message
+  set +e
+  "$ropebench" validate --plugin "$1" --quiet > /dev/null 2> "$out/err"
+  local code=$?
+  set -e
+  [[ $code -eq 2 ]] || { echo "$1: exit $code, expected 2"; exit 1; }
+  [[ $(wc -l < "$out/err") -eq 1 ]] || { cat "$out/err"; exit 1; }
+  grep -q "$2" "$out/err" || { cat "$out/err"; exit 1; }
+}
+expect_refusal "$wrong_abi" "ABI version 2, this ropebench speaks 1"
+expect_refusal "$out/missing.so" "cannot load plugin"
+
+"$ropebench" bench --plugin "$example" --preset llama2-7b --dtype f32 --tokens 16 \
+  --repetitions 1 --min-time 0.001 --benchmark_filter='rope/' --quiet --json "$out/bench.json" \
+  > /dev/null
+/usr/bin/python3 - "$out/bench.json" <<'PY'
+import json, sys
+benchmarks = json.load(open(sys.argv[1]))["benchmarks"]
+assert [b["status"] for b in benchmarks] == ["ok"], benchmarks
+print("example_c benchmarked:", round(benchmarks[0]["bytes_per_second"] / 1e9, 2), "GB/s")
+PY
