@@ -34,7 +34,11 @@ expect 2 "unknown dtype 'f64'" validate --dtype f64
 expect 2 "rotary_dim: must be even" validate --spec head_dim=64,rotary_dim=33
 expect 0 "" validate --candidate scalar --spec head_dim=8,rotary_dim=4 --dtype f32 --quiet
 expect 1 "" validate --candidate fp32_angle --suite extrapolation --dtype f32 --quiet
+expect 2 "unknown Highway target 'AVX9' (compiled: AVX3, AVX2, SSE4, SSSE3, SCALAR)" \
+  validate --target AVX9
+expect 2 "unknown Highway target 'AVX9'" run --target AVX9
+expect 0 "" validate --target SSE4 --candidate highway --spec head_dim=10,rotary_dim=6 --quiet
 
-passed=$(( 12 - failures ))
+passed=$(( 15 - failures ))
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]
