@@ -149,9 +149,9 @@ double PredictCallSeconds(const Shape& shape, const RopeSpec& spec) {
   FillRandomValues(q, 3);
   FillRandomValues(k, 4);
   if (shape.candidate->capabilities().threaded) omp_set_num_threads(shape.threads);
-  shape.candidate->Rotate(sample_spec, positions, q, &k);
+  shape.candidate->ForTiming().Rotate(sample_spec, positions, q, &k);
   const auto start = std::chrono::steady_clock::now();
-  shape.candidate->Rotate(sample_spec, positions, q, &k);
+  shape.candidate->ForTiming().Rotate(sample_spec, positions, q, &k);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return seconds * static_cast<double>(shape.tokens) / kSample;
@@ -169,7 +169,7 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
   // it serves. Everything a call itself does stays timed.
   if (shape.candidate->capabilities().cos_sin == CosSinSource::kCachedTable) {
     const CallResult warm =
-        shape.candidate->Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
+        shape.candidate->ForTiming().Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (warm.status != CallStatus::kOk) {
       state.SkipWithError(("the call failed: " + warm.message).c_str());
       return;
@@ -177,7 +177,7 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
   }
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     const CallResult result =
-        shape.candidate->Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
+        shape.candidate->ForTiming().Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (result.status != CallStatus::kOk) {
       state.SkipWithError(("the call failed: " + result.message).c_str());
       return;

@@ -5,6 +5,7 @@
 
 #include "bench/spec_argument.h"
 #include "fmt/format.h"
+#include "impls/isolated_candidate.h"
 #include "impls/plugin_candidate.h"
 #include "reference/presets.h"
 
@@ -122,6 +123,7 @@ void AddPlugins(Registry& registry, const ParsedArgs& args) {
     std::string error;
     std::unique_ptr<Candidate> plugin = LoadPlugin(path, error);
     if (plugin == nullptr) throw UsageError{error};
+    plugin = Isolated(std::move(plugin));  // untrusted: every validated call in its own process
     const std::string name(plugin->name());
     if (!registry.Add(std::move(plugin))) {
       throw UsageError{fmt::format("plugin {}: its name '{}' is already taken", path, name)};

@@ -67,6 +67,9 @@ class Candidate {
   // The instruction set the candidate's calls run on now, when it chooses one ("AVX2" for a
   // Highway target); empty otherwise.
   virtual std::string target() const { return ""; }
+  // What a benchmark times: the candidate itself, or for one isolated in a child process per call
+  // (impls/isolated_candidate.h) the in-process candidate it wraps.
+  virtual Candidate& ForTiming() { return *this; }
 
   // Rotates q and, when k is not null, k in place (K may have fewer heads: GQA). The caller
   // guarantees a valid spec with seq_len resolved, positions.size() == q.tokens == k->tokens, and

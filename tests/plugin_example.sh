@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The README's example plugin through `--plugin`: it passes every case it supports and declines the
 # rest (skipped, never passed); the same source rotating the wrong way fails with the diagnosis
-# that says so; a plugin of another ABI version, or a file that is not there, is refused in one line
+# that says so; one that crashes is reported case by case while the run carries on; a plugin of another ABI version, or a file that is not there, is refused in one line
 # with exit code 2; and a plugin is benchmarked like a built-in.
 set -euo pipefail
-ropebench=$1 example=$2 inverted=$3 wrong_abi=$4
+ropebench=$1 example=$2 inverted=$3 wrong_abi=$4 crashing=$5
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -31,6 +31,21 @@ code=$?
 set -e
 [[ $code -eq 1 ]] || { echo "inverted plugin: exit $code, expected 1"; exit 1; }
 grep -q "rotation_inverted" "$out/inverted.txt" || { cat "$out/inverted.txt"; exit 1; }
+
+# A plugin that crashes: every case fails with what happened, and the run still ends with a report.
+set +e
+"$ropebench" validate --plugin "$crashing" --preset llama2-7b --dtype f32 --suite conformance \
+  --quiet --json "$out/crashing.json" > "$out/crashing.txt" 2>&1
+code=$?
+set -e
+[[ $code -eq 1 ]] || { echo "crashing plugin: exit $code, expected 1"; cat "$out/crashing.txt"; exit 1; }
+grep -q "crashed (Segmentation fault)" "$out/crashing.txt" || { cat "$out/crashing.txt"; exit 1; }
+/usr/bin/python3 -c "
+import json, sys
+cases = json.load(open(sys.argv[1]))['validation']['cases']
+assert cases and all(c['status'] == 'fail' for c in cases), 'every call crashed'
+print('crashing: all', len(cases), 'cases reported failed; the run went on')
+" "$out/crashing.json"
 
 expect_refusal() {  # plugin, expected message
   set +e

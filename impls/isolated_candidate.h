@@ -1,0 +1,18 @@
+// Untrusted code judged without trusting it: each call of the wrapped candidate runs in a forked
+// child on a shared copy of Q and K, so that a crash, a hang or a stray write is reported as the
+// call's error and ropebench carries on. Timing uses the wrapped candidate in-process (a fork per
+// call would be all the benchmark measured), and only after it passed validation on that shape.
+#pragma once
+
+#include <memory>
+
+#include "impls/candidate.h"
+
+namespace ropebench {
+
+// A call that has not returned after this long is killed and reported.
+inline constexpr double kIsolatedCallSeconds = 20;
+
+std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate);
+
+}  // namespace ropebench
