@@ -201,8 +201,10 @@ void RunAdjacentProbe(benchmark::State& state, const Shape& shape) {
   volatile uint32_t zero = 0;  // adds nothing, but the compiler cannot know it
   const uint32_t addend = zero;
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
-    for (const auto& [data, size] :
-         {std::pair{buffers.q.data, q_bytes}, {buffers.k.data, k_bytes}}) {
+    for (const auto& part : {std::pair{buffers.q.data, q_bytes}, {buffers.k.data, k_bytes}}) {
+      // Plain variables: structured bindings cannot be captured by OpenMP's region (Clang < 16).
+      void* data = part.first;
+      const int64_t size = part.second;
       if (shape.threads == 1) {
         AddToWords(data, size, addend);
         continue;
