@@ -58,19 +58,9 @@ void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
   constexpr float kScale = 0.999f, kShift = 0.001f;
   ReadModifyWriteFloats(x, n, kScale, kShift);  // an untimed pass: the first one is slow
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
-    if (threads == 1) {   // no OpenMP region: its fixed cost would hide L1 bandwidth
-      ReadModifyWriteFloats(x, n, kScale, kShift);
-    } else {
-#pragma omp parallel num_threads(threads)
-      {
-        // Contiguous chunks of whole cache lines, one per thread.
-        const int64_t per_thread = (n / omp_get_num_threads() + 15) / 16 * 16;
-        const int64_t begin = std::min(n, per_thread * omp_get_thread_num());
-        const int64_t end =
-            omp_get_thread_num() + 1 == omp_get_num_threads() ? n : std::min(n, begin + per_thread);
-        ReadModifyWriteFloats(x + begin, end - begin, kScale, kShift);
-      }
-    }
+    InPlaceOnThreads(threads, n * int64_t{sizeof(float)}, [&](int64_t begin, int64_t end) {
+      ReadModifyWriteFloats(x + begin / 4, (end - begin) / 4, kScale, kShift);
+    });
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(state.iterations() * 2 * bytes);

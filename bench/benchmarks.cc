@@ -202,23 +202,10 @@ void RunAdjacentProbe(benchmark::State& state, const Shape& shape) {
   const uint32_t addend = zero;
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     for (const auto& part : {std::pair{buffers.q.data, q_bytes}, {buffers.k.data, k_bytes}}) {
-      // Plain variables: structured bindings cannot be captured by OpenMP's region (Clang < 16).
-      void* data = part.first;
-      const int64_t size = part.second;
-      if (shape.threads == 1) {
-        AddToWords(data, size, addend);
-        continue;
-      }
-#pragma omp parallel num_threads(shape.threads)
-      {
-        // Contiguous chunks of whole cache lines, one per thread.
-        const int64_t per_thread = (size / omp_get_num_threads() + 63) / 64 * 64;
-        const int64_t begin = std::min(size, per_thread * omp_get_thread_num());
-        const int64_t end = omp_get_thread_num() + 1 == omp_get_num_threads()
-                                ? size
-                                : std::min(size, begin + per_thread);
-        AddToWords(static_cast<char*>(data) + begin, end - begin, addend);
-      }
+      char* data = static_cast<char*>(part.first);
+      InPlaceOnThreads(shape.threads, part.second, [&](int64_t begin, int64_t end) {
+        AddToWords(data + begin, end - begin, addend);
+      });
     }
     benchmark::ClobberMemory();
   }
