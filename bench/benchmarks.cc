@@ -125,7 +125,7 @@ std::string ValidateShape(const Shape& shape, const RopeSpec& spec,
   }
   const CaseRecord record = RunCase(*shape.candidate, c);
   if (record.status == CaseStatus::kSkip) return "unsupported: " + record.skip_reason;
-  if (record.status == CaseStatus::kFail) {
+  if (Failed(record.status)) {
     std::string reason = fmt::format("fails validation on this shape: [{}] {}",
                                      record.diagnosis->code, record.diagnosis->detail);
     verdicts.validation_failures[shape.Name()] = reason;
@@ -175,15 +175,24 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
       return;
     }
   }
+  Candidate& timed = shape.candidate->ForTiming();
+  const bool self_timed = timed.capabilities().self_timed;
+  bool self_reported = self_timed;
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
-    const CallResult result =
-        shape.candidate->ForTiming().Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
+    const CallResult result = timed.Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (result.status != CallStatus::kOk) {
       state.SkipWithError(("the call failed: " + result.message).c_str());
       return;
     }
     benchmark::ClobberMemory();
+    if (self_timed) {  // registered with UseManualTime
+      const CallTiming timing = timed.last_call_timing();
+      self_reported = self_reported && timing.self_reported;
+      state.SetIterationTime(timing.seconds);
+    }
   }
+  // The record's `timing`: how the time per call was taken.
+  state.SetLabel(!self_timed ? "wall" : self_reported ? "self_reported" : "process");
   state.SetBytesProcessed(state.iterations() *
                           BytesPerCall(std::string(shape.preset->name), shape.dtype, shape.tokens));
   state.SetItemsProcessed(state.iterations() * shape.tokens);
@@ -309,13 +318,15 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
             repetitions, plan.repetitions, call_seconds, plan.time_budget);
       }
     }
-    benchmark::RegisterBenchmark(
+    benchmark::internal::Benchmark* registered = benchmark::RegisterBenchmark(
         shape.Name().c_str(),
-        [shape, skip_reason](benchmark::State& state) { RunRope(state, shape, skip_reason); })
-        ->Unit(benchmark::kNanosecond)
-        ->UseRealTime()
-        ->Repetitions(repetitions)
-        ->MinTime(plan.min_time);
+        [shape, skip_reason](benchmark::State& state) { RunRope(state, shape, skip_reason); });
+    registered->Unit(benchmark::kNanosecond)->Repetitions(repetitions)->MinTime(plan.min_time);
+    if (shape.candidate->ForTiming().capabilities().self_timed) {
+      registered->UseManualTime();
+    } else {
+      registered->UseRealTime();
+    }
   }
   return verdicts;
 }
@@ -352,6 +363,7 @@ std::vector<BenchmarkRecord> RopeRecords(const BenchmarkPlan& plan,
     if (auto note = verdicts.notes.find(r.name); note != verdicts.notes.end())
       r.note = note->second;
     r.iterations = run.iterations;
+    r.timing = run.label.empty() ? "wall" : run.label;
     r.repetition_ns = run.repetition_ns;
     r.median_ns = Median(r.repetition_ns);
     r.mad_ns = MedianAbsoluteDeviation(r.repetition_ns);

@@ -69,10 +69,9 @@ double NormRatioDeviation(const std::vector<DenseTensor>& inputs,
 
 }  // namespace
 
-CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
-  const RopeSpec spec = ResolveSeqLen(c.spec, c.positions);
+CaseRecord NewRecord(std::string_view candidate, const ValidationCase& c, const RopeSpec& spec) {
   CaseRecord record;
-  record.candidate = candidate.name();
+  record.candidate = candidate;
   record.suite = c.suite;
   record.group = c.group;
   record.name = c.name;
@@ -84,7 +83,81 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   record.kv_heads = c.kv_heads;
   record.layout = ToString(c.layout);
   record.positions = ToString(c.position_kind);
+  return record;
+}
 
+namespace {
+
+// The checks that judge one output without calling the candidate again: error against the
+// reference, identity at position 0, the norm ratio and bit-identical pass-through dims.
+CaseMetrics JudgeOutput(const Observation& observation, const GuardedTensors& tensors,
+                        const GuardedTensors::Bytes& input_bytes, Checks& checks) {
+  const RopeSpec& spec = observation.spec;
+  const std::vector<int64_t>& positions = observation.positions;
+  const double tolerance = observation.tolerance;
+  const ErrorMetrics m = ReferenceError(observation);
+  checks.Add("error", m.max_pair_error <= tolerance,
+             fmt::format("max pair error {:.3g}u (tolerance {}u) at token {} head {} pair {}",
+                         m.max_pair_error, tolerance, m.worst_token, m.worst_head, m.worst_pair));
+
+  // identity at position 0: the output is the input times the attention factor.
+  double worst_at_zero = -1;
+  for (size_t t = 0; t < positions.size(); ++t) {
+    if (positions[t] == 0) worst_at_zero = std::max(worst_at_zero, m.token_max_pair_error[t]);
+  }
+  if (worst_at_zero >= 0) {
+    checks.Add("identity_at_zero", worst_at_zero <= tolerance,
+               fmt::format("max pair error at position 0: {:.3g}u", worst_at_zero));
+  }
+
+  const double attention = AttentionFactor(spec);
+  const double norm_deviation = NormRatioDeviation(observation.inputs, observation.outputs, spec,
+                                                   attention, UnitRoundoff(observation.dtype));
+  checks.Add(
+      "norm_ratio", norm_deviation <= 1.5 * tolerance,
+      fmt::format("pair norm ratio deviates from the attention factor {:.6g} by up to {:.3g}u",
+                  attention, norm_deviation));
+
+  if (spec.rotary_dim < spec.head_dim) {
+    const std::string changed = tensors.FirstPassThroughChange(input_bytes, spec.rotary_dim);
+    checks.Add("passthrough", changed.empty(),
+               changed.empty() ? "elements past rotary_dim bit-identical" : changed);
+  }
+  return CaseMetrics{m.max_abs,
+                     m.rms,
+                     m.nmse,
+                     m.max_pair_error,
+                     tolerance,
+                     m.worst_token,
+                     m.worst_token >= 0 ? positions[m.worst_token] : -1,
+                     m.worst_head,
+                     m.worst_pair};
+}
+
+void Conclude(CaseRecord& record, const Observation& observation, Checks& checks) {
+  record.status = checks.AllPassed() ? CaseStatus::kPass : CaseStatus::kFail;
+  if (record.status == CaseStatus::kFail) {
+    record.diagnosis = Diagnose(observation, checks.outcomes());
+  }
+  record.checks = checks.Take();
+}
+
+}  // namespace
+
+CaseStatus StatusOfFailedCall(CallStatus status) {
+  switch (status) {
+    case CallStatus::kCrash:
+      return CaseStatus::kCrash;
+    case CallStatus::kTimeout:
+      return CaseStatus::kTimeout;
+    default:
+      return CaseStatus::kError;
+  }
+}
+
+CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
+  const RopeSpec spec = ResolveSeqLen(c.spec, c.positions);
+  CaseRecord record = NewRecord(candidate.name(), c, spec);
   const Capabilities& capabilities = candidate.capabilities();
   record.skip_reason =
       UnsupportedReason(capabilities, spec, c.dtype, c.layout == Layout::kContiguous);
@@ -102,8 +175,6 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
                           PairErrorTolerance(capabilities.arithmetic, c.dtype),
                           tensors.WidenAll(),
                           {}};
-  const double tolerance = observation.tolerance;
-  const double u = UnitRoundoff(c.dtype);
 
   Checks checks;
   std::string changed_inputs;
@@ -114,71 +185,45 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
     record.skip_reason = result.message;
     return record;
   }
-  if (result.status == CallStatus::kError) {
-    record.status = CaseStatus::kFail;
+  if (result.status != CallStatus::kOk) {
+    // The call produced nothing to judge: the case's status says how it ended (crash, timeout,
+    // error) and the check carries the detail.
+    record.status = StatusOfFailedCall(result.status);
     checks.Add("call", false, result.message);
     record.checks = checks.Take();
-    record.diagnosis =
-        Diagnosis{"unexplained", "the candidate reported an error: " + result.message};
+    record.diagnosis = Diagnosis{std::string(ToString(record.status)), result.message};
     return record;
   }
   const GuardedTensors::Bytes output_bytes = tensors.Snapshot();
   observation.outputs = tensors.WidenAll();
+  record.metrics = JudgeOutput(observation, tensors, input_bytes, checks);
 
-  // error: every rotated pair against the reference.
-  const ErrorMetrics m = ReferenceError(observation);
-  record.metrics = CaseMetrics{m.max_abs,
-                               m.rms,
-                               m.nmse,
-                               m.max_pair_error,
-                               tolerance,
-                               m.worst_token,
-                               m.worst_token >= 0 ? c.positions[m.worst_token] : -1,
-                               m.worst_head,
-                               m.worst_pair};
-  checks.Add("error", m.max_pair_error <= tolerance,
-             fmt::format("max pair error {:.3g}u (tolerance {}u) at token {} head {} pair {}",
-                         m.max_pair_error, tolerance, m.worst_token, m.worst_head, m.worst_pair));
-
-  // identity at position 0: the output is the input times the attention factor.
-  double worst_at_zero = -1;
-  for (int64_t t = 0; t < c.tokens(); ++t) {
-    if (c.positions[t] == 0) worst_at_zero = std::max(worst_at_zero, m.token_max_pair_error[t]);
-  }
-  if (worst_at_zero >= 0) {
-    checks.Add("identity_at_zero", worst_at_zero <= tolerance,
-               fmt::format("max pair error at position 0: {:.3g}u", worst_at_zero));
-  }
-
-  const double attention = AttentionFactor(spec);
-  const double norm_deviation =
-      NormRatioDeviation(observation.inputs, observation.outputs, spec, attention, u);
-  checks.Add(
-      "norm_ratio", norm_deviation <= 1.5 * tolerance,
-      fmt::format("pair norm ratio deviates from the attention factor {:.6g} by up to {:.3g}u",
-                  attention, norm_deviation));
-
-  const std::string pass_through = tensors.FirstPassThroughChange(input_bytes, spec.rotary_dim);
-  if (spec.rotary_dim < spec.head_dim) {
-    checks.Add("passthrough", pass_through.empty(),
-               pass_through.empty() ? "elements past rotary_dim bit-identical" : pass_through);
-  }
   const std::string guard = tensors.FirstGuardViolation();
   checks.Add("guards", guard.empty(), guard.empty() ? "every canary intact" : guard);
   checks.Add("inputs_untouched", changed_inputs.empty(),
              changed_inputs.empty() ? "positions and spec unchanged" : changed_inputs);
 
-  const FirstCall first{candidate,    spec,        tensors,  input_bytes,
-                        output_bytes, observation, attention};
+  const FirstCall first{candidate,    spec,        tensors,
+                        input_bytes,  output_bytes, observation,
+                        AttentionFactor(spec)};
   checks.Add(CheckDeterminism(first));
   if (auto outcome = CheckPrefillDecode(first)) checks.Add(*outcome);
   checks.Add(CheckRelativePosition(first));
   if (auto outcome = CheckHistory(first)) checks.Add(*outcome);
+  Conclude(record, observation, checks);
+  return record;
+}
 
-  record.status = checks.AllPassed() ? CaseStatus::kPass : CaseStatus::kFail;
-  if (record.status == CaseStatus::kFail)
-    record.diagnosis = Diagnose(observation, checks.outcomes());
-  record.checks = checks.Take();
+CaseRecord JudgeRecordedOutput(std::string_view candidate, const ValidationCase& c,
+                               double tolerance, GuardedTensors& tensors,
+                               const GuardedTensors::Bytes& input_bytes,
+                               const std::vector<DenseTensor>& inputs) {
+  const RopeSpec spec = ResolveSeqLen(c.spec, c.positions);
+  CaseRecord record = NewRecord(candidate, c, spec);
+  Observation observation{spec, c.positions, c.dtype, tolerance, inputs, tensors.WidenAll()};
+  Checks checks;
+  record.metrics = JudgeOutput(observation, tensors, input_bytes, checks);
+  Conclude(record, observation, checks);
   return record;
 }
 

@@ -11,6 +11,7 @@
 #include "bench/machine_info.h"
 #include "bench/session.h"
 #include "bench/summary.h"
+#include "bench/vectors_commands.h"
 #include "fmt/format.h"
 #include "impls/highway_rope.h"
 #include "impls/registry.h"
@@ -50,6 +51,12 @@ constexpr FlagSpec kPluginFlag{
     "plugin", "PATH",
     "a shared library implementing include/ropebench_plugin.h, judged as a candidate (repeatable); "
     "the default candidates are then the plugins"};
+constexpr FlagSpec kExecFlag{
+    "exec", "CMD",
+    "an external program judged as a candidate (repeatable): run as `CMD CASES_DIR OUT_DIR` per "
+    "call through the vectors protocol (README); the default candidates are then the external ones"};
+constexpr FlagSpec kTimeoutFlag{
+    "timeout", "S", "seconds a plugin's or program's call may take before it is killed (default 20)"};
 constexpr FlagSpec kTimeBudgetFlag{
     "time-budget", "S",
     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
@@ -71,6 +78,8 @@ constexpr FlagSpec kValidateFlags[] = {
     {"json", "FILE", "also write the results as a JSON report to FILE"},
     kTargetFlag,
     kPluginFlag,
+    kExecFlag,
+    kTimeoutFlag,
     kQuietFlag,
 };
 
@@ -88,6 +97,8 @@ constexpr FlagSpec kBenchFlags[] = {
     {"json", "FILE", "also write the report to FILE"},
     kTargetFlag,
     kPluginFlag,
+    kExecFlag,
+    kTimeoutFlag,
     kQuietFlag,
 };
 
@@ -105,6 +116,21 @@ constexpr FlagSpec kRunFlags[] = {
     {"out", "DIR", "where the report goes (default reports)"},
     kTargetFlag,
     kPluginFlag,
+    kExecFlag,
+    kTimeoutFlag,
+    kQuietFlag,
+};
+
+constexpr FlagSpec kVectorsFlags[] = {
+    {"suite", "SUITE", "export: conformance, extrapolation or all (default all)"},
+    {"preset", "NAME", "export: only these presets' cases (repeatable)"},
+    {"spec", "SPEC", "export: cases of a spec of your own (as for validate)"},
+    {"heads", "Q,KV", "export: query and key heads for --spec cases (default 8,2)"},
+    {"dtype", "DTYPE", "export: f32, f16 or bf16 (repeatable; default all three)"},
+    {"out", "DIR", "export: the directory to write"},
+    {"no-expected", "", "export: leave out the float64 expected outputs"},
+    {"candidate", "NAME", "check: the name the outputs are reported under (default: OUT_DIR's name)"},
+    {"json", "FILE", "check: also write the results as a JSON report to FILE"},
     kQuietFlag,
 };
 
@@ -127,7 +153,7 @@ SessionPlan BaseSession(const ParsedArgs& args, const std::vector<std::string>& 
 
 int Validate(const ParsedArgs& args, const std::vector<std::string>& command_line) {
   Registry registry = BuiltinRegistry();
-  AddPlugins(registry, args);
+  AddExternalCandidates(registry, args);
   SessionPlan session = BaseSession(args, command_line);
   session.validation = PlanFromFlags(registry, args);
   session.settings = {{"validation", ValidationSettings(*session.validation)}};
@@ -137,7 +163,7 @@ int Validate(const ParsedArgs& args, const std::vector<std::string>& command_lin
 int Bench(const ParsedArgs& args, const std::vector<std::string>& command_line,
           const std::vector<std::string>& gbench_flags) {
   Registry registry = BuiltinRegistry();
-  AddPlugins(registry, args);
+  AddExternalCandidates(registry, args);
   SessionPlan session = BaseSession(args, command_line);
   session.benchmarks = BenchPlanFromFlags(registry, args, BenchmarkPlan{});
   session.gbench_flags = gbench_flags;
@@ -149,7 +175,7 @@ int Bench(const ParsedArgs& args, const std::vector<std::string>& command_line,
 int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
         const std::vector<std::string>& gbench_flags) {
   Registry registry = BuiltinRegistry();
-  AddPlugins(registry, args);
+  AddExternalCandidates(registry, args);
   const bool full = args.Has("full");
   SessionPlan session = BaseSession(args, command_line);
   session.validation = PlanFromFlags(registry, args);
@@ -182,6 +208,55 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
                       {"validation", ValidationSettings(*session.validation)},
                       {"benchmarks", BenchSettings(*session.benchmarks)}};
   return RunSession(session);
+}
+
+// `vectors export`: the cases as files; `vectors check DIR OUT_DIR`: a program's outputs judged.
+int Vectors(const ParsedArgs& args, const std::vector<std::string>& command_line) {
+  const std::vector<std::string>& words = args.positional();
+  const std::string action = words.empty() ? "" : words[0];
+  const std::vector<std::string_view> export_only = {"suite", "preset", "spec",       "heads",
+                                                     "dtype", "out",    "no-expected"};
+  const std::vector<std::string_view> check_only = {"candidate", "json"};
+  auto refuse = [&](const std::vector<std::string_view>& flags) {
+    for (std::string_view flag : flags) {
+      if (args.Has(flag)) throw UsageError{fmt::format("--{} does not apply to 'vectors {}'", flag, action)};
+    }
+  };
+  if (action == "export") {
+    refuse(check_only);
+    if (words.size() != 1) throw UsageError{"export takes no positional arguments (use --out DIR)"};
+    if (!args.Has("out")) throw UsageError{"export needs --out DIR"};
+    const Registry none;
+    const ValidationPlan plan = PlanFromFlags(none, args);
+    size_t written = 0;
+    if (const std::string error =
+            ExportVectors(plan, args.Value("out"), !args.Has("no-expected"), written);
+        !error.empty()) {
+      fmt::print(stderr, "ropebench vectors: {}\n", error);
+      return kExitUsage;
+    }
+    fmt::print("{} cases written to {}\n", written, args.Value("out"));
+    return kExitPass;
+  }
+  if (action == "check") {
+    refuse(export_only);
+    if (words.size() != 3) throw UsageError{"check takes two directories: vectors check DIR OUT_DIR"};
+    const std::string name = args.Value(
+        "candidate", std::filesystem::path(words[2]).lexically_normal().filename().string());
+    ValidationResults results;
+    if (const std::string error =
+            CheckVectors(words[1], words[2], name.empty() ? "external" : name,
+                         ExtrapolationOptions{}, results);
+        !error.empty()) {
+      fmt::print(stderr, "ropebench vectors: {}\n", error);
+      return kExitUsage;
+    }
+    SessionPlan session = BaseSession(args, command_line);
+    session.judged = std::move(results);
+    session.settings = {{"vectors", {{"cases", words[1]}, {"outputs", words[2]}}}};
+    return RunSession(session);
+  }
+  throw UsageError{"say 'vectors export --out DIR ...' or 'vectors check DIR OUT_DIR'"};
 }
 
 int Show(const ParsedArgs& args, const std::vector<std::string>&) {
@@ -273,6 +348,12 @@ std::span<const Command> Commands() {
        "                       [--threads N,...] [--repetitions N] [--min-time S] [--target NAME]\n"
        "                       [--json FILE] [--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
+      {"vectors",
+       "test cases as files for a program in any language, and its outputs judged",
+       "ropebench vectors export --out DIR [--suite SUITE] [--preset NAME]... [--spec SPEC]\n"
+       "                         [--dtype DTYPE]... [--no-expected]\n"
+       "       ropebench vectors check DIR OUT_DIR [--candidate NAME] [--json FILE]",
+       kVectorsFlags, 3, false, plain(Vectors)},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
        std::span(kNoFlags, 0), 1, false, plain(Show)},
       {"list", "candidates with what they support, and the model presets", "ropebench list",

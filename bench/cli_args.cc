@@ -21,6 +21,11 @@ std::vector<std::string> ParsedArgs::List(std::string_view flag) const {
   return items;
 }
 
+std::vector<std::string> ParsedArgs::Values(std::string_view flag) const {
+  auto found = values_.find(std::string(flag));
+  return found == values_.end() ? std::vector<std::string>{} : found->second;
+}
+
 std::string ParsedArgs::Value(std::string_view flag, std::string fallback) const {
   auto found = values_.find(std::string(flag));
   return found == values_.end() || found->second.empty() ? fallback : found->second.back();

@@ -21,6 +21,8 @@ class ParsedArgs {
   bool Has(std::string_view flag) const { return values_.count(std::string(flag)) > 0; }
   // Every value given to a flag, with comma lists split: --dtype f32,bf16 --dtype f16.
   std::vector<std::string> List(std::string_view flag) const;
+  // Every value given to a flag, as given (commands and paths may hold commas).
+  std::vector<std::string> Values(std::string_view flag) const;
   // The last value given, or the fallback.
   std::string Value(std::string_view flag, std::string fallback = "") const;
   const std::vector<std::string>& positional() const { return positional_; }

@@ -5,6 +5,7 @@
 
 #include "bench/spec_argument.h"
 #include "fmt/format.h"
+#include "impls/exec_candidate.h"
 #include "impls/isolated_candidate.h"
 #include "impls/plugin_candidate.h"
 #include "reference/presets.h"
@@ -23,12 +24,12 @@ std::vector<Candidate*> ResolveCandidates(const Registry& registry, const Parsed
   const std::vector<std::string> names = args.List("candidate");
   std::vector<Candidate*> chosen;
   if (names.empty()) {
-    // With plugins given, they are what the user came to judge; else every built-in that is not an
-    // emulation.
-    const bool plugins = args.Has("plugin");
+    // With plugins or programs given, they are what the user came to judge; else every built-in
+    // that is not an emulation.
+    const bool external = args.Has("plugin") || args.Has("exec");
     for (Candidate* candidate : registry.All()) {
       const Capabilities& c = candidate->capabilities();
-      if (plugins ? c.external : !c.emulation) chosen.push_back(candidate);
+      if (external ? c.external : !c.emulation) chosen.push_back(candidate);
     }
     return chosen;
   }
@@ -118,16 +119,26 @@ double ResolveSeconds(const ParsedArgs& args, std::string_view flag, double max,
 
 }  // namespace
 
-void AddPlugins(Registry& registry, const ParsedArgs& args) {
-  for (const std::string& path : args.List("plugin")) {
+void AddExternalCandidates(Registry& registry, const ParsedArgs& args) {
+  const double timeout = ResolveSeconds(args, "timeout", 86400, kIsolatedCallSeconds);
+  auto add = [&](std::unique_ptr<Candidate> candidate, const std::string& what) {
+    const std::string name(candidate->name());
+    if (!registry.Add(std::move(candidate))) {
+      throw UsageError{fmt::format("{}: its name '{}' is already taken", what, name)};
+    }
+  };
+  for (const std::string& path : args.Values("plugin")) {
     std::string error;
     std::unique_ptr<Candidate> plugin = LoadPlugin(path, error);
     if (plugin == nullptr) throw UsageError{error};
-    plugin = Isolated(std::move(plugin));  // untrusted: every validated call in its own process
-    const std::string name(plugin->name());
-    if (!registry.Add(std::move(plugin))) {
-      throw UsageError{fmt::format("plugin {}: its name '{}' is already taken", path, name)};
+    // Untrusted: every validated call in its own process.
+    add(Isolated(std::move(plugin), timeout), "plugin " + path);
+  }
+  for (const std::string& command : args.Values("exec")) {
+    if (command.find_first_not_of(" \t") == std::string::npos) {
+      throw UsageError{"--exec: the command is empty"};
     }
+    add(ExecCandidate(command, timeout), "--exec '" + command + "'");
   }
 }
 

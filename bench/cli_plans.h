@@ -21,9 +21,9 @@ struct UsageError {
 
 std::string Join(const std::vector<std::string>& items);
 
-// --plugin PATH...: loads each plugin into the registry (UsageError naming the file when one cannot
-// be used).
-void AddPlugins(Registry& registry, const ParsedArgs& args);
+// --plugin PATH... and --exec CMD...: adds each plugin (isolated) and external program to the
+// registry, with --timeout seconds per call (UsageError naming the one that cannot be used).
+void AddExternalCandidates(Registry& registry, const ParsedArgs& args);
 
 // --candidate (default: the plugins when --plugin is given, else every built-in that is not an
 // emulation), --preset, --dtype,

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "fmt/format.h"
+
+#include "bench/case_runner.h"
 #include "bench/diagnosis.h"
 #include "bench/guarded_tensors.h"
 #include "bench/tolerances.h"
@@ -33,37 +36,62 @@ std::vector<int64_t> ExtrapolationPositions(int max_exponent) {
 
 RopeSpec DefaultSpec() { return FindPreset("llama2-7b")->spec; }
 
+ValidationCase ExtrapolationCase(DType dtype, const ExtrapolationOptions& options) {
+  ValidationCase c;
+  c.suite = "extrapolation";
+  c.group = "extrapolation";
+  c.name = fmt::format("extrapolation/{}/{}", options.label, ToString(dtype));
+  c.preset = options.label;
+  c.positions = ExtrapolationPositions(options.max_exponent);
+  c.spec = ResolveSeqLen(options.spec, c.positions);
+  c.dtype = dtype;
+  c.q_heads = kQHeads;
+  c.kv_heads = kKvHeads;
+  c.position_kind = PositionKind::kRandom;
+  c.seed = 0x5eed;
+  return c;
+}
+
 ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
                                      const ExtrapolationOptions& options) {
-  const std::vector<int64_t> positions = ExtrapolationPositions(options.max_exponent);
-  const RopeSpec spec = ResolveSeqLen(options.spec, positions);
+  const ValidationCase c = ExtrapolationCase(dtype, options);
   ExtrapolationRecord record;
   record.candidate = candidate.name();
   record.preset = options.label;
   record.dtype = ToString(dtype);
   record.horizon = options.horizon;
   record.tolerance = PairErrorTolerance(candidate.capabilities().arithmetic, dtype);
-  record.skip_reason = UnsupportedReason(candidate.capabilities(), spec, dtype, true);
+  record.skip_reason = UnsupportedReason(candidate.capabilities(), c.spec, dtype, true);
   if (!record.skip_reason.empty()) {
     record.status = CaseStatus::kSkip;
     return record;
   }
 
-  GuardedTensors tensors(Layout::kContiguous, dtype, static_cast<int64_t>(positions.size()),
-                         kQHeads, kKvHeads, spec.head_dim);
-  tensors.FillRandom(0x5eed);
-  Observation observation{spec, positions, dtype, record.tolerance, tensors.WidenAll(), {}};
-  const CallResult result = candidate.Rotate(spec, positions, tensors.q(), &tensors.k());
+  GuardedTensors tensors(Layout::kContiguous, dtype, c.tokens(), c.q_heads, c.kv_heads,
+                         c.spec.head_dim);
+  tensors.FillRandom(c.seed);
+  Observation observation{c.spec, c.positions, dtype, record.tolerance, tensors.WidenAll(), {}};
+  const CallResult result = candidate.Rotate(c.spec, c.positions, tensors.q(), &tensors.k());
   if (result.status != CallStatus::kOk) {
-    record.status =
-        result.status == CallStatus::kUnsupported ? CaseStatus::kSkip : CaseStatus::kFail;
-    record.skip_reason = result.message;
+    if (result.status == CallStatus::kUnsupported) {
+      record.status = CaseStatus::kSkip;
+      record.skip_reason = result.message;
+    } else {
+      record.status = StatusOfFailedCall(result.status);
+      record.diagnosis = Diagnosis{std::string(ToString(record.status)), result.message};
+    }
     return record;
   }
   observation.outputs = tensors.WidenAll();
+  JudgeSweep(observation, options, record);
+  return record;
+}
 
+void JudgeSweep(const Observation& observation, const ExtrapolationOptions& options,
+                ExtrapolationRecord& record) {
   const std::vector<double> token_errors = ReferenceError(observation).token_max_pair_error;
-
+  record.buckets.clear();
+  record.accurate_up_to = -1;
   size_t token = 0;
   bool prefix_passed = true;
   for (int k = 0; k <= options.max_exponent; ++k) {
@@ -87,7 +115,6 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
             .value_or(
                 Diagnosis{"unexplained", "no hypothesis explains the error at long positions"});
   }
-  return record;
 }
 
 }  // namespace ropebench

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/diagnosis.h"
+#include "bench/validation_case.h"
 #include "impls/candidate.h"
 #include "reference/rope_spec.h"
 #include "reports/records.h"
@@ -26,7 +28,16 @@ struct ExtrapolationOptions {
 
 std::vector<int64_t> ExtrapolationPositions(int max_exponent);
 
+// The sweep as a case: the spec (seq_len resolved), every bucket's positions in order, the shape and
+// the input seed.
+ValidationCase ExtrapolationCase(DType dtype, const ExtrapolationOptions& options);
+
 ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
                                      const ExtrapolationOptions& options);
+
+// Judges a sweep's outputs (the positions of ExtrapolationCase) into `record`, whose tolerance and
+// horizon are set: the error per bucket, accurate up to, status and diagnosis.
+void JudgeSweep(const Observation& observation, const ExtrapolationOptions& options,
+                ExtrapolationRecord& record);
 
 }  // namespace ropebench

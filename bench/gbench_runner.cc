@@ -34,6 +34,7 @@ class CollectingReporter : public benchmark::BenchmarkReporter {
         continue;
       }
       collected.iterations = run.iterations;
+      collected.label = run.report_label;
       // Every benchmark is registered with Unit(kNanosecond).
       collected.repetition_ns.push_back(run.GetAdjustedRealTime());
     }

@@ -13,6 +13,7 @@ namespace ropebench {
 struct CollectedRuns {
   std::vector<double> repetition_ns;  // real time per iteration, one per repetition
   int64_t iterations = 0;             // per repetition (of the last)
+  std::string label;                  // State::SetLabel's, of the last repetition
   std::string
       error;  // SkipWithError's message: all of it skipped, or (with samples) some repetitions
 };

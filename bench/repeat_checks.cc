@@ -91,10 +91,17 @@ std::optional<CheckOutcome> CheckPrefillDecode(const FirstCall& first) {
   const int64_t tokens = static_cast<int64_t>(positions.size());
   if (tokens < 2 || tokens > kMaxDecodeTokens) return std::nullopt;
   first.tensors.Restore(first.inputs);
+  // The candidate's own copies of the spec and positions, as CallWithCopies gives.
+  const RopeSpec spec = first.spec;
+  const std::vector<int64_t> positions_copy = positions;
+  std::vector<TensorView> k_views;
+  std::vector<RotateCall> calls;
+  for (int64_t t = 0; t < tokens; ++t) k_views.push_back(first.tensors.KAt(t));
   for (int64_t t = 0; t < tokens; ++t) {
-    const CallResult result =
-        CallWithCopies(first.candidate, first.spec, std::span(positions).subspan(t, 1),
-                       first.tensors.QAt(t), first.tensors.KAt(t));
+    calls.push_back({&spec, std::span(positions_copy).subspan(t, 1), first.tensors.QAt(t),
+                     &k_views[t]});
+  }
+  for (const CallResult& result : first.candidate.RotateEach(calls)) {
     if (result.status != CallStatus::kOk) return Failed("prefill_decode", result);
   }
   const int64_t differs = FirstDifferentToken(first.tensors.WidenAll(), first.observation.outputs);

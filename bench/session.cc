@@ -79,7 +79,7 @@ std::string UtcTime(std::time_t when, const char* format) {
 int RunSession(const SessionPlan& plan) {
   const std::time_t start = std::time(nullptr);
   const auto started = std::chrono::steady_clock::now();
-  ValidationResults validation;
+  ValidationResults validation = plan.judged.value_or(ValidationResults{});
   if (plan.validation) {
     Progress progress("validate", stderr);
     validation = RunValidation(

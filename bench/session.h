@@ -16,6 +16,7 @@ namespace ropebench {
 
 struct SessionPlan {
   std::optional<ValidationPlan> validation;
+  std::optional<ValidationResults> judged;  // results judged already (vectors check)
   std::optional<BenchmarkPlan> benchmarks;  // with the bandwidth probe
   std::vector<std::string> gbench_flags;    // --benchmark_* flags passed through
   bool quiet = false;                       // no progress

@@ -1,6 +1,8 @@
 #include "bench/summary.h"
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
@@ -32,18 +34,23 @@ void PrintConformance(std::FILE* out, const Json& cases) {
     Remember(order, c["candidate"].get<std::string>());
     ++counts[c["candidate"]][c["status"]];
   }
-  fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>7}\n", "candidate", "pass", "fail", "skip");
+  // "no output": calls that returned none (error, crash, timeout; the failures list says which).
+  fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>9} {:>7}\n", "candidate", "pass", "fail",
+             "no output", "skip");
   for (const std::string& name : order) {
-    fmt::print(out, "  {:<18} {:>7} {:>7} {:>7}\n", name, counts[name]["pass"],
-               counts[name]["fail"], counts[name]["skip"]);
+    std::map<std::string, int>& n = counts[name];
+    fmt::print(out, "  {:<18} {:>7} {:>7} {:>9} {:>7}\n", name, n["pass"], n["fail"],
+               n["error"] + n["crash"] + n["timeout"], n["skip"]);
   }
   size_t failures = 0;
   for (const Json& c : cases) {
-    if (c["status"] != "fail") continue;
+    if (c["status"] == "pass" || c["status"] == "skip") continue;
     if (failures++ == 0) fmt::print(out, "\nfailures (candidate, case, diagnosis):\n");
     if (failures > kMaxFailuresListed) continue;
     const Json& d = c.value("diagnosis", Json());
-    fmt::print(out, "  FAIL {} {} [{}] {}\n", c["candidate"].get<std::string>(),
+    std::string status = c["status"].get<std::string>();
+    std::transform(status.begin(), status.end(), status.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    fmt::print(out, "  {} {} {} [{}] {}\n", status, c["candidate"].get<std::string>(),
                c["name"].get<std::string>(), d.is_object() ? d.value("code", "") : "",
                d.is_object() ? d.value("detail", "") : "");
   }
@@ -59,13 +66,15 @@ void PrintExtrapolation(std::FILE* out, const Json& sweeps) {
              sweeps[0].value("preset", ""), FormatPosition(sweeps[0]["horizon"].get<int64_t>()));
   for (const Json& r : sweeps) {
     std::string verdict;
+    const Json& d = r.value("diagnosis", Json());
     if (r["status"] == "skip") {
       verdict = "skipped: " + r.value("skip_reason", "");
+    } else if (r["status"] != "pass" && r["status"] != "fail") {  // the call returned no output
+      verdict = fmt::format("{}: {}", r["status"].get<std::string>(), d.value("detail", ""));
     } else {
       verdict = fmt::format("{}{}  {}", r["accurate_everywhere"].get<bool>() ? ">= " : "",
                             FormatPosition(r["accurate_up_to"].get<int64_t>()),
                             r["status"] == "pass" ? "pass" : "FAIL");
-      const Json& d = r.value("diagnosis", Json());
       if (d.is_object()) {
         verdict += fmt::format("  {}[{}] {}", r["status"] == "pass" ? "beyond that: " : "",
                                d.value("code", ""), d.value("detail", ""));

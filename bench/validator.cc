@@ -42,7 +42,7 @@ ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& pr
 }
 
 bool AllPassed(const ValidationResults& results) {
-  auto failed = [](const auto& record) { return record.status == CaseStatus::kFail; };
+  auto failed = [](const auto& record) { return Failed(record.status); };
   return std::none_of(results.cases.begin(), results.cases.end(), failed) &&
          std::none_of(results.extrapolation.begin(), results.extrapolation.end(), failed);
 }

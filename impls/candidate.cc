@@ -40,4 +40,12 @@ std::string UnsupportedReason(const Capabilities& capabilities, const RopeSpec& 
   return "";
 }
 
+std::vector<CallResult> Candidate::RotateEach(std::span<const RotateCall> calls) {
+  std::vector<CallResult> results;
+  for (const RotateCall& call : calls) {
+    results.push_back(Rotate(*call.spec, call.positions, call.q, call.k));
+  }
+  return results;
+}
+
 }  // namespace ropebench

@@ -17,7 +17,9 @@ namespace ropebench {
 enum class CallStatus {
   kOk,
   kUnsupported,  // the candidate declined this case: reported as skipped, never as passed
-  kError,        // the candidate failed (an external program's crash, a plugin's error code)
+  kError,        // the candidate failed (a plugin's error code, a program that wrote no output)
+  kCrash,        // its isolated process died of a signal
+  kTimeout,      // its isolated process did not finish in time and was killed
 };
 
 struct CallResult {
@@ -48,7 +50,10 @@ struct Capabilities {
   Arithmetic arithmetic = Arithmetic::kF32;
   bool threaded = false;  // uses more than one thread (benchmarked at every thread count asked for)
   CosSinSource cos_sin = CosSinSource::kPerCall;
-  bool external = false;  // a plugin: chosen by default only when plugins are given
+  bool external = false;  // a plugin or program: chosen by default only when such are given
+  // Timed by its own clock (Candidate::last_call_timing): an external program, whose process
+  // start-up and file I/O are not the rotation.
+  bool self_timed = false;
   std::string description;
 };
 
@@ -58,6 +63,20 @@ Capabilities AllCapabilities(std::string description);
 // Empty when the case is within the capabilities, else why not ("dtype bf16 not supported").
 std::string UnsupportedReason(const Capabilities& capabilities, const RopeSpec& spec, DType dtype,
                               bool contiguous);
+
+// One call of Candidate::Rotate, for RotateEach.
+struct RotateCall {
+  const RopeSpec* spec;
+  std::span<const int64_t> positions;
+  TensorView q;
+  const TensorView* k;
+};
+
+// How long a self-timed candidate's last successful call took.
+struct CallTiming {
+  double seconds = -1;         // negative: not measured
+  bool self_reported = false;  // by the candidate's own clock; else its process's wall time
+};
 
 class Candidate {
  public:
@@ -70,6 +89,8 @@ class Candidate {
   // What a benchmark times: the candidate itself, or for one isolated in a child process per call
   // (impls/isolated_candidate.h) the in-process candidate it wraps.
   virtual Candidate& ForTiming() { return *this; }
+  // Only for Capabilities::self_timed.
+  virtual CallTiming last_call_timing() const { return {}; }
 
   // Rotates q and, when k is not null, k in place (K may have fewer heads: GQA). The caller
   // guarantees a valid spec with seq_len resolved, positions.size() == q.tokens == k->tokens, and
@@ -77,6 +98,11 @@ class Candidate {
   // exists to catch).
   virtual CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions,
                             const TensorView& q, const TensorView* k) = 0;
+
+  // Independent calls (on tensors that do not overlap), one result each: Rotate in turn, unless a
+  // candidate pays a fixed cost per call that it can pay once for all (an external program's
+  // start-up, for the token-by-token decode check).
+  virtual std::vector<CallResult> RotateEach(std::span<const RotateCall> calls);
 };
 
 }  // namespace ropebench

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "fmt/format.h"
+
 namespace ropebench {
 namespace {
 
@@ -48,7 +50,8 @@ struct ChildResult {
 
 class IsolatedCandidate final : public Candidate {
  public:
-  explicit IsolatedCandidate(std::unique_ptr<Candidate> inner) : inner_(std::move(inner)) {}
+  IsolatedCandidate(std::unique_ptr<Candidate> inner, double timeout_seconds)
+      : inner_(std::move(inner)), timeout_seconds_(timeout_seconds) {}
 
   std::string_view name() const override { return inner_->name(); }
   const Capabilities& capabilities() const override { return inner_->capabilities(); }
@@ -108,8 +111,7 @@ class IsolatedCandidate final : public Candidate {
       result->message[sizeof result->message - 1] = '\0';
       _exit(0);
     }
-    const std::string ended = WaitFor(child);
-    if (!ended.empty()) return {CallStatus::kError, ended};
+    if (CallResult ended = WaitFor(child); ended.status != CallStatus::kOk) return ended;
     if (result->status == CallStatus::kOk) {
       offset = kHeader;
       for (const Range& r : ranges) {
@@ -121,36 +123,48 @@ class IsolatedCandidate final : public Candidate {
   }
 
  private:
-  // Empty when the child exited normally, else what happened to it.
-  static std::string WaitFor(pid_t child) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(kIsolatedCallSeconds);
-    int status = 0;
-    while (waitpid(child, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(child, SIGKILL);
-        waitpid(child, &status, 0);
-        return "the call did not return within " + std::to_string(kIsolatedCallSeconds) +
-               " s (killed)";
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
-    if (WIFSIGNALED(status)) {
-      return std::string("the call crashed (") + strsignal(WTERMSIG(status)) + ")";
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      return "the call's process exited with status " + std::to_string(WEXITSTATUS(status));
-    }
-    return "";
+  // kOk when the child exited normally, else what happened to it.
+  CallResult WaitFor(pid_t child) const {
+    return WaitForChild(child, timeout_seconds_, "the call");
   }
 
   std::unique_ptr<Candidate> inner_;
+  double timeout_seconds_;
 };
 
 }  // namespace
 
-std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate) {
-  return std::make_unique<IsolatedCandidate>(std::move(candidate));
+CallResult WaitForChild(pid_t child, double timeout_seconds, const std::string& what,
+                        int* exit_status) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+  int status = 0;
+  // Polled: short calls return within microseconds, and a blocking wait cannot time out.
+  auto pause = std::chrono::microseconds(20);
+  while (waitpid(child, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(-child, SIGKILL);  // its process group, when it leads one (an external program's)
+      kill(child, SIGKILL);
+      waitpid(child, &status, 0);
+      return {CallStatus::kTimeout,
+              fmt::format("{} did not finish within {:g} s (killed)", what, timeout_seconds)};
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
+  }
+  if (WIFSIGNALED(status)) {
+    return {CallStatus::kCrash, fmt::format("{} crashed ({})", what, strsignal(WTERMSIG(status)))};
+  }
+  if (exit_status != nullptr) *exit_status = WEXITSTATUS(status);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return {CallStatus::kError,
+            fmt::format("{}'s process exited with status {}", what, WEXITSTATUS(status))};
+  }
+  return {};
+}
+
+std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate, double timeout_seconds) {
+  return std::make_unique<IsolatedCandidate>(std::move(candidate), timeout_seconds);
 }
 
 }  // namespace ropebench

@@ -4,15 +4,25 @@
 // call would be all the benchmark measured), and only after it passed validation on that shape.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
+#include <string>
 
 #include "impls/candidate.h"
 
 namespace ropebench {
 
-// A call that has not returned after this long is killed and reported.
+// A call that has not returned after this long is killed and reported (--timeout changes it).
 inline constexpr double kIsolatedCallSeconds = 20;
 
-std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate);
+std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate,
+                                    double timeout_seconds = kIsolatedCallSeconds);
+
+// Waits for a child process: kOk when it exited with status 0, else kCrash (a signal), kTimeout
+// (killed after timeout_seconds, with its process group) or kError (another exit status, also
+// stored in exit_status), the message starting with `what`.
+CallResult WaitForChild(pid_t child, double timeout_seconds, const std::string& what,
+                        int* exit_status = nullptr);
 
 }  // namespace ropebench

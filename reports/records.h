@@ -11,8 +11,14 @@
 
 namespace ropebench {
 
-enum class CaseStatus { kPass, kFail, kSkip };
+// pass, fail (the output is wrong), skip (not supported), or a call that returned no output: an
+// error it reported, a crash (a signal in its isolated process), a timeout (killed).
+enum class CaseStatus { kPass, kFail, kSkip, kError, kCrash, kTimeout };
 std::string_view ToString(CaseStatus status);
+// Neither passed nor skipped: a wrong output or a call that returned none.
+inline bool Failed(CaseStatus status) {
+  return status != CaseStatus::kPass && status != CaseStatus::kSkip;
+}
 
 struct CheckOutcome {
   std::string name;  // "error", "guards", "determinism", ...
@@ -109,6 +115,10 @@ struct BenchmarkRecord {
   std::string note;                // why fewer repetitions than asked ran, if they did
   std::string cos_sin;             // "per_call" or "cached_table" (built outside the timed calls)
   std::string target;              // the instruction set the calls ran on ("AVX3"), if chosen
+  // How a call's time was taken: "wall" (Google Benchmark's clock around in-process calls),
+  // "self_reported" (an external program's own clock around its rotation) or "process" (an
+  // external program's whole run, start-up and file I/O included).
+  std::string timing = "wall";
   int64_t working_set_bytes = 0;   // Q and K
   int64_t bytes_per_call = 0;      // Q and K read and written
   int64_t iterations = 0;          // per repetition

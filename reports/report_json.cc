@@ -28,7 +28,7 @@ nlohmann::json DiagnosisJson(const std::optional<Diagnosis>& diagnosis) {
 }  // namespace
 
 std::string_view ToString(CaseStatus status) {
-  constexpr std::string_view kNames[] = {"pass", "fail", "skip"};
+  constexpr std::string_view kNames[] = {"pass", "fail", "skip", "error", "crash", "timeout"};
   return kNames[static_cast<int>(status)];
 }
 
@@ -103,7 +103,7 @@ nlohmann::json ValidationJson(const ValidationResults& results) {
   }
   nlohmann::json summary = nlohmann::json::object();
   for (const auto& [candidate, by_status] : counts) {
-    summary[candidate] = {{"pass", 0}, {"fail", 0}, {"skip", 0}};
+    summary[candidate] = {{"pass", 0}, {"fail", 0}, {"skip", 0}};  // the others when they occur
     for (const auto& [status, n] : by_status) summary[candidate][status] = n;
   }
   nlohmann::json extrapolation = nlohmann::json::array();
@@ -146,6 +146,7 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
       j["validation_failed"] = r.validation_failed;
     } else {
       j["iterations"] = r.iterations;
+      j["timing"] = r.timing;
       j["repetition_ns"] = r.repetition_ns;
       j["median_ns"] = Number(r.median_ns);
       j["mad_ns"] = Number(r.mad_ns);

@@ -1,0 +1,221 @@
+#include "impls/exec_candidate.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "fmt/format.h"
+#include "impls/isolated_candidate.h"
+#include "reports/report_json.h"
+#include "reports/vectors.h"
+
+namespace ropebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// The last non-empty line of a log, for a one-line error.
+std::string LastLine(const std::string& text) {
+  std::string line, last;
+  std::istringstream lines(text);
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  }
+  return last.size() > 200 ? last.substr(0, 200) + "..." : last;
+}
+
+class ExecProgram final : public Candidate {
+ public:
+  ExecProgram(std::string command, double timeout_seconds)
+      : command_(std::move(command)), name_(ExecName(command_)), timeout_(timeout_seconds) {
+    capabilities_ = AllCapabilities("external program: " + command_);
+    capabilities_.external = true;
+    capabilities_.self_timed = true;
+    char pattern[] = "/tmp/ropebench-exec-XXXXXX";
+    if (mkdtemp(pattern) != nullptr) work_ = pattern;
+  }
+  ~ExecProgram() override {
+    std::error_code ignored;
+    if (!work_.empty()) fs::remove_all(work_, ignored);
+  }
+
+  std::string_view name() const override { return name_; }
+  const Capabilities& capabilities() const override { return capabilities_; }
+  CallTiming last_call_timing() const override { return timing_; }
+
+  CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
+                    const TensorView* k) override {
+    const RotateCall call{&spec, positions, q, k};
+    return RotateEach(std::span(&call, 1)).front();
+  }
+
+  // All calls as the cases of one vectors directory, and one run of the program.
+  std::vector<CallResult> RotateEach(std::span<const RotateCall> calls) override {
+    timing_ = {};
+    auto all = [&](CallResult result) { return std::vector<CallResult>(calls.size(), result); };
+    if (work_.empty()) return all({CallStatus::kError, "cannot create a temporary directory"});
+    const fs::path cases = work_ / "cases", out = work_ / "out", log = work_ / "log.txt";
+    std::error_code error;
+    fs::remove_all(cases, error);
+    fs::remove_all(out, error);
+    fs::create_directories(cases, error);
+    fs::create_directories(out, error);
+    if (error) {
+      return all({CallStatus::kError, "cannot prepare " + cases.string() + ": " + error.message()});
+    }
+    std::vector<VectorCase> manifest;
+    for (size_t n = 0; n < calls.size(); ++n) {
+      const RotateCall& call = calls[n];
+      VectorCase c;
+      c.id = calls.size() == 1 ? std::string("call") : "call" + std::to_string(n);
+      c.spec = *call.spec;
+      c.dtype = call.q.dtype;
+      c.tokens = call.q.tokens;
+      c.q_heads = static_cast<int>(call.q.heads);
+      c.k_heads = call.k != nullptr ? static_cast<int>(call.k->heads) : 0;
+      for (std::string write_error :
+           {WriteNpy(cases / c.File("positions"), PositionsNpy(call.positions)),
+            WriteNpy(cases / c.File("q"), TensorNpy(call.q)),
+            call.k != nullptr ? WriteNpy(cases / c.File("k"), TensorNpy(*call.k)) : std::string()}) {
+        if (!write_error.empty()) return all({CallStatus::kError, write_error});
+      }
+      manifest.push_back(std::move(c));
+    }
+    if (std::string write_error =
+            WriteJsonFile(cases / "manifest.json", ManifestJson(manifest, false));
+        !write_error.empty()) {
+      return all({CallStatus::kError, write_error});
+    }
+
+    const auto start = std::chrono::steady_clock::now();
+    if (CallResult ran = RunProgram(cases, out, log); ran.status != CallStatus::kOk) return all(ran);
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    std::vector<CallResult> results;
+    double self_reported = 0;
+    bool every_call_timed = true;
+    for (size_t n = 0; n < calls.size(); ++n) {
+      double seconds = -1;
+      results.push_back(ReadOutputs(manifest[n], out, calls[n], wall, seconds));
+      self_reported += seconds;
+      every_call_timed = every_call_timed && seconds > 0;
+    }
+    timing_ = every_call_timed ? CallTiming{self_reported, true} : CallTiming{wall, false};
+    return results;
+  }
+
+ private:
+  // One case's outputs copied into its call's views, and the seconds the program says the case
+  // took (negative when it does not say).
+  static CallResult ReadOutputs(const VectorCase& c, const fs::path& out, const RotateCall& call,
+                                double wall, double& seconds) {
+    if (fs::exists(out / (c.id + ".unsupported"))) {
+      const std::string why = LastLine(ReadText(out / (c.id + ".unsupported")));
+      return {CallStatus::kUnsupported,
+              "the program declines this case" + (why.empty() ? "" : ": " + why)};
+    }
+    for (const auto& [what, view] :
+         {std::pair<const char*, const TensorView*>{"q", &call.q}, {"k", call.k}}) {
+      if (view == nullptr) continue;
+      const fs::path path = out / c.File(what);
+      if (!fs::exists(path)) {
+        return {CallStatus::kError,
+                "the program exited without writing " + path.filename().string()};
+      }
+      NpyArray array;
+      std::string read_error = ReadNpy(path, array);
+      if (read_error.empty()) read_error = CopyNpyIntoView(array, path, *view);
+      if (!read_error.empty()) return {CallStatus::kError, read_error};
+    }
+    const fs::path seconds_path = out / (c.id + ".seconds");
+    if (fs::exists(seconds_path)) {
+      const std::string text = ReadText(seconds_path);
+      char* end = nullptr;
+      seconds = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || !(seconds > 0) || seconds > wall) {
+        return {CallStatus::kError,
+                fmt::format("{}: does not hold seconds in (0, {:.3g}]: '{}'",
+                            seconds_path.filename().string(), wall, LastLine(text))};
+      }
+    }
+    return {};
+  }
+
+  CallResult RunProgram(const fs::path& cases, const fs::path& out, const fs::path& log) {
+    const std::string script = command_ + " \"$1\" \"$2\"";
+    const pid_t child = fork();
+    if (child < 0) return {CallStatus::kError, "cannot fork to run the program"};
+    if (child == 0) {
+      setpgid(0, 0);  // its own group, so that a timeout kills what it started too
+      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+      }
+      execl("/bin/sh", "sh", "-c", script.c_str(), "sh", cases.c_str(), out.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    setpgid(child, child);
+    int exit_status = 0;
+    CallResult result = WaitForChild(child, timeout_, "the program", &exit_status);
+    if (result.status == CallStatus::kError) {
+      // The shell reports a command killed by signal N as exit status 128 + N.
+      if (exit_status > 128 && exit_status < 128 + NSIG) {
+        return {CallStatus::kCrash,
+                fmt::format("the program crashed ({})", strsignal(exit_status - 128))};
+      }
+      const std::string said = LastLine(ReadText(log));
+      if (!said.empty()) result.message += ": " + said;
+    }
+    return result;
+  }
+
+  std::string command_;
+  std::string name_;
+  double timeout_;
+  fs::path work_;
+  Capabilities capabilities_;
+  CallTiming timing_;
+};
+
+}  // namespace
+
+std::string ExecName(const std::string& command) {
+  static const std::set<std::string> kInterpreters = {
+      "env",  "sh",   "bash",  "python", "python3", "node", "julia",
+      "perl", "ruby", "Rscript", "java",  "time",    "nice", "taskset"};
+  std::istringstream words(command);
+  std::string word;
+  while (words >> word) {
+    if (word.front() == '-' || word.find('=') != std::string::npos) continue;
+    const fs::path path(word);
+    if (kInterpreters.count(path.filename().string()) > 0) continue;
+    const std::string stem = path.stem().string();
+    if (!stem.empty()) return stem;
+  }
+  return "exec";
+}
+
+std::unique_ptr<Candidate> ExecCandidate(const std::string& command, double timeout_seconds) {
+  return std::make_unique<ExecProgram>(command, timeout_seconds);
+}
+
+}  // namespace ropebench

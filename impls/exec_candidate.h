@@ -1,0 +1,25 @@
+// An external program as a candidate, through the vectors protocol (reports/vectors.h): each call
+// is written as a one-case vectors directory, the program runs as `CMD CASES_DIR OUT_DIR` in its
+// own process group with a timeout, and its OUT_DIR/<id>.q.npy and <id>.k.npy are the call's
+// output. So every suite, sweep and benchmark runs on it as on a built-in candidate.
+//
+// What the program may write besides its outputs:
+//   OUT_DIR/<id>.unsupported  it declines the case (the text is the reason): reported as skipped;
+//   OUT_DIR/<id>.seconds      the seconds its rotation itself took, which benchmarks then time
+//                             instead of the whole process (start-up and file I/O included).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "impls/candidate.h"
+
+namespace ropebench {
+
+// The candidate's name for a command: the file stem of its first word that is not an interpreter
+// or an option ("/usr/bin/python3 scripts/numpy_rope.py" -> "numpy_rope").
+std::string ExecName(const std::string& command);
+
+std::unique_ptr<Candidate> ExecCandidate(const std::string& command, double timeout_seconds);
+
+}  // namespace ropebench
