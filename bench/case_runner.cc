@@ -176,6 +176,7 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
                           tensors.WidenAll(),
                           {}};
 
+  candidate.StartFresh();  // nothing an earlier case left behind
   Checks checks;
   std::string changed_inputs;
   const CallResult result =
@@ -198,7 +199,8 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   observation.outputs = tensors.WidenAll();
   record.metrics = JudgeOutput(observation, tensors, input_bytes, checks);
 
-  const std::string guard = tensors.FirstGuardViolation();
+  std::string guard = tensors.FirstGuardViolation();
+  if (guard.empty() && !result.stray_write.empty()) guard = "the call " + result.stray_write;
   checks.Add("guards", guard.empty(), guard.empty() ? "every canary intact" : guard);
   checks.Add("inputs_untouched", changed_inputs.empty(),
              changed_inputs.empty() ? "positions and spec unchanged" : changed_inputs);

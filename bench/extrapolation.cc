@@ -71,6 +71,7 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
                          c.spec.head_dim);
   tensors.FillRandom(c.seed);
   Observation observation{c.spec, c.positions, dtype, record.tolerance, tensors.WidenAll(), {}};
+  candidate.StartFresh();
   const CallResult result = candidate.Rotate(c.spec, c.positions, tensors.q(), &tensors.k());
   if (result.status != CallStatus::kOk) {
     if (result.status == CallStatus::kUnsupported) {
@@ -84,6 +85,13 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   }
   observation.outputs = tensors.WidenAll();
   JudgeSweep(observation, options, record);
+  // A write outside the tensors explains wrong outputs first (it may have landed in a neighbour).
+  std::string guard = tensors.FirstGuardViolation();
+  if (guard.empty() && !result.stray_write.empty()) guard = "the call " + result.stray_write;
+  if (!guard.empty()) {
+    record.status = CaseStatus::kFail;
+    record.diagnosis = Diagnosis{"guard_violation", guard};
+  }
   return record;
 }
 

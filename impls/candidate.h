@@ -23,8 +23,14 @@ enum class CallStatus {
 };
 
 struct CallResult {
+  CallResult() = default;
+  CallResult(CallStatus s, std::string m) : status(s), message(std::move(m)) {}
+
   CallStatus status = CallStatus::kOk;
   std::string message;  // why, when not kOk
+  // Where a call isolated from the caller's memory wrote outside its tensors (which in-process
+  // would have hit the caller's guard bytes); empty when it did not.
+  std::string stray_write;
 };
 
 // How a candidate computes, which decides the error it may show (bench/tolerances).
@@ -89,6 +95,9 @@ class Candidate {
   // What a benchmark times: the candidate itself, or for one isolated in a child process per call
   // (impls/isolated_candidate.h) the in-process candidate it wraps.
   virtual Candidate& ForTiming() { return *this; }
+  // Forgets any state kept between calls, so that what one validation case does cannot leak into
+  // the next: an isolated candidate starts a fresh process. In-process candidates keep theirs.
+  virtual void StartFresh() {}
   // Only for Capabilities::self_timed.
   virtual CallTiming last_call_timing() const { return {}; }
 

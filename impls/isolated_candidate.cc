@@ -1,7 +1,9 @@
 #include "impls/isolated_candidate.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,37 +27,116 @@ int64_t SpanBytes(const TensorView& view) {
   return last * BytesPerElement(view.dtype);
 }
 
-// Memory shared with the child: the call's status, then Q's span, then K's.
-struct SharedCall {
-  void* memory = MAP_FAILED;
-  size_t bytes = 0;
-  explicit SharedCall(size_t size) : bytes(size) {
-    memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  }
-  ~SharedCall() {
-    if (memory != MAP_FAILED) munmap(memory, bytes);
-  }
-  char* at(size_t offset) const { return static_cast<char*>(memory) + offset; }
-};
-
 struct Range {
   char* begin;
   int64_t bytes;
 };
 
-struct ChildResult {
-  CallStatus status;
+// A view as it travels: its data as an offset into the shared call region.
+struct WireView {
+  int64_t offset = -1;  // -1: absent
+  int32_t dtype = 0;
+  int64_t tokens = 0, heads = 0, head_dim = 0, token_stride = 0, head_stride = 0;
+};
+
+// The start of the shared call region: the call, then the worker's answer. The spec's factor
+// arrays, the positions and the bytes of Q and K follow at the offsets given.
+struct CallHeader {
+  // The spec, field by field (RopeSpec holds vectors and an optional).
+  int32_t head_dim, rotary_dim, pairing, scaling, truncate, has_attention_factor;
+  double base, factor, beta_fast, beta_slow, mscale, mscale_all_dim, attention_factor,
+      low_freq_factor, high_freq_factor;
+  int64_t original_max_positions, seq_len;
+  int64_t short_offset, short_count, long_offset, long_count, positions_offset, positions_count;
+  WireView q, k;
+  // The answer.
+  int32_t status;
   char message[240];
 };
 
+constexpr size_t kAlign = 64;
+// Canary bytes around each of Q's and K's ranges in the region: a write there is a write outside
+// the tensors, which the caller's own guards would have caught in-process.
+constexpr size_t kMargin = 4096;
+unsigned char MarginByte(size_t i) { return static_cast<unsigned char>(0x5A ^ (i * 31)); }
+size_t Aligned(size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+
+WireView ToWire(const TensorView& v, int64_t offset) {
+  return {offset, static_cast<int32_t>(v.dtype), v.tokens, v.heads, v.head_dim, v.token_stride,
+          v.head_stride};
+}
+TensorView FromWire(const WireView& w, char* region) {
+  return {region + w.offset, static_cast<DType>(w.dtype), w.tokens, w.heads, w.head_dim,
+          w.token_stride, w.head_stride};
+}
+
+RopeSpec SpecFromHeader(const CallHeader& h, const char* region) {
+  RopeSpec s;
+  s.head_dim = h.head_dim;
+  s.rotary_dim = h.rotary_dim;
+  s.pairing = static_cast<Pairing>(h.pairing);
+  s.scaling = static_cast<Scaling>(h.scaling);
+  s.truncate = h.truncate != 0;
+  s.base = h.base;
+  s.factor = h.factor;
+  s.beta_fast = h.beta_fast;
+  s.beta_slow = h.beta_slow;
+  s.mscale = h.mscale;
+  s.mscale_all_dim = h.mscale_all_dim;
+  if (h.has_attention_factor) s.attention_factor = h.attention_factor;
+  s.low_freq_factor = h.low_freq_factor;
+  s.high_freq_factor = h.high_freq_factor;
+  s.original_max_positions = h.original_max_positions;
+  s.seq_len = h.seq_len;
+  const auto* short_factor = reinterpret_cast<const double*>(region + h.short_offset);
+  const auto* long_factor = reinterpret_cast<const double*>(region + h.long_offset);
+  s.short_factor.assign(short_factor, short_factor + h.short_count);
+  s.long_factor.assign(long_factor, long_factor + h.long_count);
+  return s;
+}
+
+void SpecToHeader(const RopeSpec& s, CallHeader& h) {
+  h.head_dim = s.head_dim;
+  h.rotary_dim = s.rotary_dim;
+  h.pairing = static_cast<int32_t>(s.pairing);
+  h.scaling = static_cast<int32_t>(s.scaling);
+  h.truncate = s.truncate ? 1 : 0;
+  h.has_attention_factor = s.attention_factor.has_value() ? 1 : 0;
+  h.attention_factor = s.attention_factor.value_or(0.0);
+  h.base = s.base;
+  h.factor = s.factor;
+  h.beta_fast = s.beta_fast;
+  h.beta_slow = s.beta_slow;
+  h.mscale = s.mscale;
+  h.mscale_all_dim = s.mscale_all_dim;
+  h.low_freq_factor = s.low_freq_factor;
+  h.high_freq_factor = s.high_freq_factor;
+  h.original_max_positions = s.original_max_positions;
+  h.seq_len = s.seq_len;
+}
+
+CallResult ExitResult(int status, const std::string& what) {
+  if (WIFSIGNALED(status)) {
+    return {CallStatus::kCrash, fmt::format("{} crashed ({})", what, strsignal(WTERMSIG(status)))};
+  }
+  return {CallStatus::kError,
+          fmt::format("{}'s process exited with status {}", what, WEXITSTATUS(status))};
+}
+
+// The wrapped candidate lives in a worker process that serves every call, so that state a plugin
+// keeps between calls persists as it would in-process (the history and determinism checks depend
+// on it). Each call travels through a memfd shared with the worker; a crash or a hang ends the
+// worker, becomes the call's result, and the next call starts a fresh one.
 class IsolatedCandidate final : public Candidate {
  public:
   IsolatedCandidate(std::unique_ptr<Candidate> inner, double timeout_seconds)
       : inner_(std::move(inner)), timeout_seconds_(timeout_seconds) {}
+  ~IsolatedCandidate() override { StopWorker(); }
 
   std::string_view name() const override { return inner_->name(); }
   const Capabilities& capabilities() const override { return inner_->capabilities(); }
   Candidate& ForTiming() override { return *inner_; }
+  void StartFresh() override { StopWorker(); }
 
   CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
                     const TensorView* k) override {
@@ -73,63 +154,216 @@ class IsolatedCandidate final : public Candidate {
         ranges.push_back(kr);
       }
     }
-    constexpr size_t kHeader = 256;
-    size_t total = kHeader;
-    for (const Range& r : ranges) total += r.bytes;
-    SharedCall shared(total);
-    if (shared.memory == MAP_FAILED) return {CallStatus::kError, "cannot map memory for the call"};
-    // Where a pointer into one of the ranges lives in the shared copy.
-    auto shared_address = [&](void* p) {
-      size_t offset = kHeader;
-      for (const Range& r : ranges) {
-        if (static_cast<char*>(p) >= r.begin && static_cast<char*>(p) < r.begin + r.bytes) {
-          return shared.at(offset + (static_cast<char*>(p) - r.begin));
-        }
-        offset += r.bytes;
-      }
-      return static_cast<char*>(p);  // an empty view: never dereferenced
+    CallHeader header{};
+    SpecToHeader(spec, header);
+    size_t size = Aligned(sizeof(CallHeader));
+    auto place = [&](size_t bytes) {
+      const size_t at = size;
+      size += Aligned(bytes);
+      return static_cast<int64_t>(at);
     };
-    size_t offset = kHeader;
+    header.short_count = static_cast<int64_t>(spec.short_factor.size());
+    header.short_offset = place(spec.short_factor.size() * sizeof(double));
+    header.long_count = static_cast<int64_t>(spec.long_factor.size());
+    header.long_offset = place(spec.long_factor.size() * sizeof(double));
+    header.positions_count = static_cast<int64_t>(positions.size());
+    header.positions_offset = place(positions.size_bytes());
+    std::vector<int64_t> range_offsets;
     for (const Range& r : ranges) {
-      std::memcpy(shared.at(offset), r.begin, r.bytes);
-      offset += r.bytes;
+      place(kMargin);
+      range_offsets.push_back(place(static_cast<size_t>(r.bytes)));
     }
-    auto* result = reinterpret_cast<ChildResult*>(shared.at(0));
-    result->status = CallStatus::kError;
-    std::strcpy(result->message, "the call's process ended without returning");
-
-    const pid_t child = fork();
-    if (child < 0) return {CallStatus::kError, "cannot fork to isolate the call"};
-    if (child == 0) {
-      TensorView child_q = q;
-      child_q.data = shared_address(q.data);
-      TensorView child_k = k != nullptr ? *k : TensorView{};
-      if (k != nullptr) child_k.data = shared_address(k->data);
-      const CallResult r = inner_->Rotate(spec, positions, child_q, k ? &child_k : nullptr);
-      result->status = r.status;
-      std::strncpy(result->message, r.message.c_str(), sizeof result->message - 1);
-      result->message[sizeof result->message - 1] = '\0';
-      _exit(0);
-    }
-    if (CallResult ended = WaitFor(child); ended.status != CallStatus::kOk) return ended;
-    if (result->status == CallStatus::kOk) {
-      offset = kHeader;
-      for (const Range& r : ranges) {
-        std::memcpy(r.begin, shared.at(offset), r.bytes);
-        offset += r.bytes;
+    place(kMargin);
+    // Where a view's data lands in the region.
+    auto offset_of = [&](void* p) -> int64_t {
+      for (size_t n = 0; n < ranges.size(); ++n) {
+        if (static_cast<char*>(p) >= ranges[n].begin &&
+            static_cast<char*>(p) < ranges[n].begin + ranges[n].bytes) {
+          return range_offsets[n] + (static_cast<char*>(p) - ranges[n].begin);
+        }
       }
+      return range_offsets.front();  // an empty view: never dereferenced
+    };
+    header.q = ToWire(q, offset_of(q.data));
+    if (k != nullptr) header.k = ToWire(*k, offset_of(k->data));
+    header.status = static_cast<int32_t>(CallStatus::kError);
+    std::strcpy(header.message, "the worker did not answer");
+
+    if (CallResult started = EnsureWorker(); started.status != CallStatus::kOk) return started;
+    if (ftruncate(memfd_, static_cast<off_t>(size)) != 0) {
+      return {CallStatus::kError, "cannot size the call's shared memory"};
     }
-    return {result->status, result->status == CallStatus::kOk ? "" : result->message};
+    void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
+    if (mapped == MAP_FAILED) return {CallStatus::kError, "cannot map the call's shared memory"};
+    char* region = static_cast<char*>(mapped);
+    std::memcpy(region, &header, sizeof header);
+    std::memcpy(region + header.short_offset, spec.short_factor.data(),
+                spec.short_factor.size() * sizeof(double));
+    std::memcpy(region + header.long_offset, spec.long_factor.data(),
+                spec.long_factor.size() * sizeof(double));
+    std::memcpy(region + header.positions_offset, positions.data(), positions.size_bytes());
+    const size_t first_margin = range_offsets.front() - kMargin;
+    for (size_t i = first_margin; i < size; ++i) region[i] = static_cast<char>(MarginByte(i));
+    for (size_t n = 0; n < ranges.size(); ++n) {
+      std::memcpy(region + range_offsets[n], ranges[n].begin, ranges[n].bytes);
+    }
+
+    CallResult result = Exchange(size);
+    if (result.status == CallStatus::kOk) {
+      const auto* answer = reinterpret_cast<const CallHeader*>(region);
+      result = {static_cast<CallStatus>(answer->status), ""};
+      if (result.status != CallStatus::kOk) {
+        result.message.assign(answer->message, strnlen(answer->message, sizeof answer->message));
+      } else {
+        for (size_t n = 0; n < ranges.size(); ++n) {
+          std::memcpy(ranges[n].begin, region + range_offsets[n], ranges[n].bytes);
+        }
+      }
+      // Writes to what the call was given read-only come back too, as they would land in-process
+      // (the caller hands over copies and checks them: bench/repeat_checks.h).
+      WriteBack(region + answer->positions_offset, positions.data(), positions.size_bytes());
+      WriteBack(region + answer->short_offset, spec.short_factor.data(),
+                spec.short_factor.size() * sizeof(double));
+      WriteBack(region + answer->long_offset, spec.long_factor.data(),
+                spec.long_factor.size() * sizeof(double));
+      result.stray_write = FirstStrayWrite(region, first_margin, size, ranges, range_offsets);
+    }
+    munmap(mapped, size);
+    return result;
   }
 
  private:
-  // kOk when the child exited normally, else what happened to it.
-  CallResult WaitFor(pid_t child) const {
-    return WaitForChild(child, timeout_seconds_, "the call");
+  // Where the first margin byte the call changed sits, relative to the nearest range; or "".
+  static std::string FirstStrayWrite(const char* region, size_t from, size_t size,
+                                     const std::vector<Range>& ranges,
+                                     const std::vector<int64_t>& offsets) {
+    const char* names[] = {ranges.size() == 1 ? "Q's (and K's) memory" : "Q", "K"};
+    for (size_t i = from; i < size; ++i) {
+      const auto at = static_cast<int64_t>(i);
+      bool inside = false;
+      int64_t before = INT64_MAX, past = INT64_MAX;  // distances to the nearest range
+      size_t before_range = 0, past_range = 0;
+      for (size_t n = 0; n < ranges.size(); ++n) {
+        const int64_t begin = offsets[n], end = offsets[n] + ranges[n].bytes;
+        inside = inside || (at >= begin && at < end);
+        if (at < begin && begin - at < before) before = begin - at, before_range = n;
+        if (at >= end && at - end + 1 < past) past = at - end + 1, past_range = n;
+      }
+      if (inside || static_cast<unsigned char>(region[i]) == MarginByte(i)) continue;
+      return before < past ? fmt::format("wrote {} bytes before {}", before, names[before_range])
+                           : fmt::format("wrote {} bytes past the end of {}", past,
+                                         names[past_range]);
+    }
+    return "";
+  }
+
+  static void WriteBack(const char* from, const void* to, size_t bytes) {
+    if (bytes > 0 && std::memcmp(from, to, bytes) != 0) {
+      std::memcpy(const_cast<void*>(to), from, bytes);
+    }
+  }
+
+  CallResult EnsureWorker() {
+    if (worker_ > 0) return {};
+    memfd_ = memfd_create("ropebench-call", MFD_CLOEXEC);
+    int sockets[2];
+    if (memfd_ < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+      StopWorker();
+      return {CallStatus::kError, "cannot create the isolated worker's channel"};
+    }
+    const pid_t child = fork();
+    if (child < 0) {
+      close(sockets[0]);
+      close(sockets[1]);
+      StopWorker();
+      return {CallStatus::kError, "cannot fork the isolated worker"};
+    }
+    if (child == 0) {
+      close(sockets[0]);
+      Serve(sockets[1]);
+      _exit(0);
+    }
+    close(sockets[1]);
+    socket_ = sockets[0];
+    worker_ = child;
+    return {};
+  }
+
+  // The worker's loop: a region size in, the call made, one byte out; size 0 or EOF ends it.
+  void Serve(int socket) {
+    uint64_t size = 0;
+    while (read(socket, &size, sizeof size) == static_cast<ssize_t>(sizeof size) && size > 0) {
+      void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
+      if (mapped == MAP_FAILED) _exit(3);
+      char* region = static_cast<char*>(mapped);
+      auto* header = reinterpret_cast<CallHeader*>(region);
+      const RopeSpec spec = SpecFromHeader(*header, region);
+      const std::span<const int64_t> positions(
+          reinterpret_cast<const int64_t*>(region + header->positions_offset),
+          static_cast<size_t>(header->positions_count));
+      const TensorView q = FromWire(header->q, region);
+      const TensorView k = header->k.offset >= 0 ? FromWire(header->k, region) : TensorView{};
+      const CallResult r =
+          inner_->Rotate(spec, positions, q, header->k.offset >= 0 ? &k : nullptr);
+      header->status = static_cast<int32_t>(r.status);
+      std::strncpy(header->message, r.message.c_str(), sizeof header->message - 1);
+      header->message[sizeof header->message - 1] = '\0';
+      munmap(mapped, size);
+      const char done = 1;
+      if (write(socket, &done, 1) != 1) _exit(4);
+    }
+  }
+
+  // Sends the call and waits for the worker's answer, its death, or the timeout.
+  CallResult Exchange(uint64_t size) {
+    if (send(socket_, &size, sizeof size, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof size)) {
+      return WorkerLost();
+    }
+    pollfd ready{socket_, POLLIN, 0};
+    const int timeout_ms = static_cast<int>(std::min(timeout_seconds_ * 1000, 2e9));
+    const int polled = poll(&ready, 1, timeout_ms);
+    if (polled == 0) {
+      StopWorker();
+      return {CallStatus::kTimeout,
+              fmt::format("the call did not finish within {:g} s (killed)", timeout_seconds_)};
+    }
+    char done = 0;
+    if (polled < 0 || read(socket_, &done, 1) != 1) return WorkerLost();
+    return {};
+  }
+
+  // The worker died during a call: how.
+  CallResult WorkerLost() {
+    int status = 0;
+    const pid_t worker = worker_;
+    worker_ = -1;
+    CloseChannel();
+    if (waitpid(worker, &status, 0) != worker) {
+      return {CallStatus::kError, "the isolated worker vanished"};
+    }
+    return ExitResult(status, "the call");
+  }
+
+  void StopWorker() {
+    if (worker_ > 0) {
+      kill(worker_, SIGKILL);
+      waitpid(worker_, nullptr, 0);
+      worker_ = -1;
+    }
+    CloseChannel();
+  }
+
+  void CloseChannel() {
+    if (socket_ >= 0) close(socket_);
+    if (memfd_ >= 0) close(memfd_);
+    socket_ = memfd_ = -1;
   }
 
   std::unique_ptr<Candidate> inner_;
   double timeout_seconds_;
+  pid_t worker_ = -1;
+  int socket_ = -1;
+  int memfd_ = -1;
 };
 
 }  // namespace
@@ -152,15 +386,9 @@ CallResult WaitForChild(pid_t child, double timeout_seconds, const std::string& 
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(5000));
   }
-  if (WIFSIGNALED(status)) {
-    return {CallStatus::kCrash, fmt::format("{} crashed ({})", what, strsignal(WTERMSIG(status)))};
-  }
   if (exit_status != nullptr) *exit_status = WEXITSTATUS(status);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return {CallStatus::kError,
-            fmt::format("{}'s process exited with status {}", what, WEXITSTATUS(status))};
-  }
-  return {};
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  return ExitResult(status, what);
 }
 
 std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate, double timeout_seconds) {
