@@ -205,9 +205,8 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   checks.Add("inputs_untouched", changed_inputs.empty(),
              changed_inputs.empty() ? "positions and spec unchanged" : changed_inputs);
 
-  const FirstCall first{candidate,    spec,        tensors,
-                        input_bytes,  output_bytes, observation,
-                        AttentionFactor(spec)};
+  const FirstCall first{
+      candidate, spec, tensors, input_bytes, output_bytes, observation, AttentionFactor(spec)};
   checks.Add(CheckDeterminism(first));
   if (auto outcome = CheckPrefillDecode(first)) checks.Add(*outcome);
   checks.Add(CheckRelativePosition(first));

@@ -54,9 +54,11 @@ constexpr FlagSpec kPluginFlag{
 constexpr FlagSpec kExecFlag{
     "exec", "CMD",
     "an external program judged as a candidate (repeatable): run as `CMD CASES_DIR OUT_DIR` per "
-    "call through the vectors protocol (README); the default candidates are then the external ones"};
+    "call through the vectors protocol (README); the default candidates are then the external "
+    "ones"};
 constexpr FlagSpec kTimeoutFlag{
-    "timeout", "S", "seconds a plugin's or program's call may take before it is killed (default 20)"};
+    "timeout", "S",
+    "seconds a plugin's or program's call may take before it is killed (default 20)"};
 constexpr FlagSpec kTimeBudgetFlag{
     "time-budget", "S",
     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
@@ -129,7 +131,8 @@ constexpr FlagSpec kVectorsFlags[] = {
     {"dtype", "DTYPE", "export: f32, f16 or bf16 (repeatable; default all three)"},
     {"out", "DIR", "export: the directory to write"},
     {"no-expected", "", "export: leave out the float64 expected outputs"},
-    {"candidate", "NAME", "check: the name the outputs are reported under (default: OUT_DIR's name)"},
+    {"candidate", "NAME",
+     "check: the name the outputs are reported under (default: OUT_DIR's name)"},
     {"json", "FILE", "check: also write the results as a JSON report to FILE"},
     kQuietFlag,
 };
@@ -219,7 +222,8 @@ int Vectors(const ParsedArgs& args, const std::vector<std::string>& command_line
   const std::vector<std::string_view> check_only = {"candidate", "json"};
   auto refuse = [&](const std::vector<std::string_view>& flags) {
     for (std::string_view flag : flags) {
-      if (args.Has(flag)) throw UsageError{fmt::format("--{} does not apply to 'vectors {}'", flag, action)};
+      if (args.Has(flag))
+        throw UsageError{fmt::format("--{} does not apply to 'vectors {}'", flag, action)};
     }
   };
   if (action == "export") {
@@ -240,13 +244,14 @@ int Vectors(const ParsedArgs& args, const std::vector<std::string>& command_line
   }
   if (action == "check") {
     refuse(export_only);
-    if (words.size() != 3) throw UsageError{"check takes two directories: vectors check DIR OUT_DIR"};
-    const std::string name = args.Value(
-        "candidate", std::filesystem::path(words[2]).lexically_normal().filename().string());
+    if (words.size() != 3)
+      throw UsageError{"check takes two directories: vectors check DIR OUT_DIR"};
+    std::filesystem::path outputs = std::filesystem::path(words[2]).lexically_normal();
+    if (!outputs.has_filename()) outputs = outputs.parent_path();  // "outputs/"
+    const std::string name = args.Value("candidate", outputs.filename().string());
     ValidationResults results;
-    if (const std::string error =
-            CheckVectors(words[1], words[2], name.empty() ? "external" : name,
-                         ExtrapolationOptions{}, results);
+    if (const std::string error = CheckVectors(words[1], words[2], name.empty() ? "external" : name,
+                                               ExtrapolationOptions{}, results);
         !error.empty()) {
       fmt::print(stderr, "ropebench vectors: {}\n", error);
       return kExitUsage;
@@ -348,8 +353,7 @@ std::span<const Command> Commands() {
        "                       [--threads N,...] [--repetitions N] [--min-time S] [--target NAME]\n"
        "                       [--json FILE] [--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
-      {"vectors",
-       "test cases as files for a program in any language, and its outputs judged",
+      {"vectors", "test cases as files for a program in any language, and its outputs judged",
        "ropebench vectors export --out DIR [--suite SUITE] [--preset NAME]... [--spec SPEC]\n"
        "                         [--dtype DTYPE]... [--no-expected]\n"
        "       ropebench vectors check DIR OUT_DIR [--candidate NAME] [--json FILE]",

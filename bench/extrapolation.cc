@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
-#include "fmt/format.h"
-
 #include "bench/case_runner.h"
 #include "bench/diagnosis.h"
 #include "bench/guarded_tensors.h"
 #include "bench/tolerances.h"
+#include "fmt/format.h"
 #include "reference/metrics.h"
 #include "reference/presets.h"
 #include "reference/rope_reference.h"

@@ -28,8 +28,8 @@ struct ExtrapolationOptions {
 
 std::vector<int64_t> ExtrapolationPositions(int max_exponent);
 
-// The sweep as a case: the spec (seq_len resolved), every bucket's positions in order, the shape and
-// the input seed.
+// The sweep as a case: the spec (seq_len resolved), every bucket's positions in order, the shape
+// and the input seed.
 ValidationCase ExtrapolationCase(DType dtype, const ExtrapolationOptions& options);
 
 ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,

@@ -98,8 +98,8 @@ std::optional<CheckOutcome> CheckPrefillDecode(const FirstCall& first) {
   std::vector<RotateCall> calls;
   for (int64_t t = 0; t < tokens; ++t) k_views.push_back(first.tensors.KAt(t));
   for (int64_t t = 0; t < tokens; ++t) {
-    calls.push_back({&spec, std::span(positions_copy).subspan(t, 1), first.tensors.QAt(t),
-                     &k_views[t]});
+    calls.push_back(
+        {&spec, std::span(positions_copy).subspan(t, 1), first.tensors.QAt(t), &k_views[t]});
   }
   for (const CallResult& result : first.candidate.RotateEach(calls)) {
     if (result.status != CallStatus::kOk) return Failed("prefill_decode", result);

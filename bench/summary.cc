@@ -49,7 +49,8 @@ void PrintConformance(std::FILE* out, const Json& cases) {
     if (failures > kMaxFailuresListed) continue;
     const Json& d = c.value("diagnosis", Json());
     std::string status = c["status"].get<std::string>();
-    std::transform(status.begin(), status.end(), status.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    std::transform(status.begin(), status.end(), status.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
     fmt::print(out, "  {} {} {} [{}] {}\n", status, c["candidate"].get<std::string>(),
                c["name"].get<std::string>(), d.is_object() ? d.value("code", "") : "",
                d.is_object() ? d.value("detail", "") : "");

@@ -25,7 +25,8 @@ std::vector<ValidationCase> PlannedCases(const ValidationPlan& plan) {
   if (plan.extrapolation) {
     std::vector<DType> dtypes = plan.filter.dtypes;
     if (dtypes.empty()) dtypes.assign(std::begin(kAllDTypes), std::end(kAllDTypes));
-    for (DType dtype : dtypes) cases.push_back(ExtrapolationCase(dtype, plan.extrapolation_options));
+    for (DType dtype : dtypes)
+      cases.push_back(ExtrapolationCase(dtype, plan.extrapolation_options));
   }
   return cases;
 }
@@ -83,7 +84,8 @@ std::string ExportVectors(const ValidationPlan& plan, const std::string& dir, bo
     if (c.layout != Layout::kContiguous) continue;
     VectorCase v;
     v.id = VectorCaseId(c.name);
-    for (int n = 2; !ids.insert(v.id).second; ++n) v.id = VectorCaseId(c.name) + "." + std::to_string(n);
+    for (int n = 2; !ids.insert(v.id).second; ++n)
+      v.id = VectorCaseId(c.name) + "." + std::to_string(n);
     v.spec = ResolveSeqLen(c.spec, c.positions);
     v.dtype = c.dtype;
     v.tokens = c.tokens();
@@ -185,8 +187,8 @@ std::string CheckVectors(const std::string& dir, const std::string& out_dir,
       record.dtype = ToString(v.dtype);
       record.horizon = sweep.horizon;
       record.tolerance = tolerance;
-      const Observation observation{v.spec, positions, v.dtype, tolerance, inputs,
-                                    tensors.WidenAll()};
+      const Observation observation{v.spec,    positions, v.dtype,
+                                    tolerance, inputs,    tensors.WidenAll()};
       JudgeSweep(observation, sweep, record);
       judged.extrapolation.push_back(std::move(record));
       continue;

@@ -1,6 +1,6 @@
-// `ropebench vectors export` and `vectors check`: the validation cases as files for a program in any
-// language (reports/vectors.h), and that program's outputs judged like a candidate's, with the same
-// metrics, checks and diagnosis.
+// `ropebench vectors export` and `vectors check`: the validation cases as files for a program in
+// any language (reports/vectors.h), and that program's outputs judged like a candidate's, with the
+// same metrics, checks and diagnosis.
 #pragma once
 
 #include <string>

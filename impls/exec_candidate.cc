@@ -91,7 +91,8 @@ class ExecProgram final : public Candidate {
       for (std::string write_error :
            {WriteNpy(cases / c.File("positions"), PositionsNpy(call.positions)),
             WriteNpy(cases / c.File("q"), TensorNpy(call.q)),
-            call.k != nullptr ? WriteNpy(cases / c.File("k"), TensorNpy(*call.k)) : std::string()}) {
+            call.k != nullptr ? WriteNpy(cases / c.File("k"), TensorNpy(*call.k))
+                              : std::string()}) {
         if (!write_error.empty()) return all({CallStatus::kError, write_error});
       }
       manifest.push_back(std::move(c));
@@ -103,7 +104,8 @@ class ExecProgram final : public Candidate {
     }
 
     const auto start = std::chrono::steady_clock::now();
-    if (CallResult ran = RunProgram(cases, out, log); ran.status != CallStatus::kOk) return all(ran);
+    if (CallResult ran = RunProgram(cases, out, log); ran.status != CallStatus::kOk)
+      return all(ran);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -199,9 +201,9 @@ class ExecProgram final : public Candidate {
 }  // namespace
 
 std::string ExecName(const std::string& command) {
-  static const std::set<std::string> kInterpreters = {
-      "env",  "sh",   "bash",  "python", "python3", "node", "julia",
-      "perl", "ruby", "Rscript", "java",  "time",    "nice", "taskset"};
+  static const std::set<std::string> kInterpreters = {"env",  "sh",    "bash", "python", "python3",
+                                                      "node", "julia", "perl", "ruby",   "Rscript",
+                                                      "java", "time",  "nice", "taskset"};
   std::istringstream words(command);
   std::string word;
   while (words >> word) {

@@ -62,12 +62,14 @@ unsigned char MarginByte(size_t i) { return static_cast<unsigned char>(0x5A ^ (i
 size_t Aligned(size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
 WireView ToWire(const TensorView& v, int64_t offset) {
-  return {offset, static_cast<int32_t>(v.dtype), v.tokens, v.heads, v.head_dim, v.token_stride,
-          v.head_stride};
+  return {
+      offset,       static_cast<int32_t>(v.dtype), v.tokens, v.heads, v.head_dim, v.token_stride,
+      v.head_stride};
 }
 TensorView FromWire(const WireView& w, char* region) {
-  return {region + w.offset, static_cast<DType>(w.dtype), w.tokens, w.heads, w.head_dim,
-          w.token_stride, w.head_stride};
+  return {
+      region + w.offset, static_cast<DType>(w.dtype), w.tokens, w.heads, w.head_dim, w.token_stride,
+      w.head_stride};
 }
 
 RopeSpec SpecFromHeader(const CallHeader& h, const char* region) {
@@ -250,9 +252,9 @@ class IsolatedCandidate final : public Candidate {
         if (at >= end && at - end + 1 < past) past = at - end + 1, past_range = n;
       }
       if (inside || static_cast<unsigned char>(region[i]) == MarginByte(i)) continue;
-      return before < past ? fmt::format("wrote {} bytes before {}", before, names[before_range])
-                           : fmt::format("wrote {} bytes past the end of {}", past,
-                                         names[past_range]);
+      return before < past
+                 ? fmt::format("wrote {} bytes before {}", before, names[before_range])
+                 : fmt::format("wrote {} bytes past the end of {}", past, names[past_range]);
     }
     return "";
   }
@@ -303,8 +305,7 @@ class IsolatedCandidate final : public Candidate {
           static_cast<size_t>(header->positions_count));
       const TensorView q = FromWire(header->q, region);
       const TensorView k = header->k.offset >= 0 ? FromWire(header->k, region) : TensorView{};
-      const CallResult r =
-          inner_->Rotate(spec, positions, q, header->k.offset >= 0 ? &k : nullptr);
+      const CallResult r = inner_->Rotate(spec, positions, q, header->k.offset >= 0 ? &k : nullptr);
       header->status = static_cast<int32_t>(r.status);
       std::strncpy(header->message, r.message.c_str(), sizeof header->message - 1);
       header->message[sizeof header->message - 1] = '\0';

@@ -148,14 +148,14 @@ std::string ReadNpy(const std::string& path, NpyArray& out) {
     return fail("not a .npy file (no \\x93NUMPY magic)");
   }
   const int major = bytes[6];
-  if (major < 1 || major > 3) return fail("unsupported .npy format version " + std::to_string(major));
+  if (major < 1 || major > 3)
+    return fail("unsupported .npy format version " + std::to_string(major));
   const int length_bytes = major == 1 ? 2 : 4;
   const size_t header_start = 8 + length_bytes;
   if (bytes.size() < header_start) return fail("truncated header");
   const size_t header_length = LittleEndian(&bytes[8], length_bytes);
   if (bytes.size() < header_start + header_length) return fail("truncated header");
-  const std::string_view header(reinterpret_cast<const char*>(&bytes[header_start]),
-                                header_length);
+  const std::string_view header(reinterpret_cast<const char*>(&bytes[header_start]), header_length);
 
   NpyArray array;
   bool fortran_order = false;
@@ -182,7 +182,8 @@ std::string ReadNpy(const std::string& path, NpyArray& out) {
                 " data bytes, the file has " + std::to_string(present));
   }
   if (present > data_bytes) {
-    return fail(std::to_string(present - data_bytes) + " bytes after the data its header describes");
+    return fail(std::to_string(present - data_bytes) +
+                " bytes after the data its header describes");
   }
   array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(data_start), bytes.end());
   out = std::move(array);
@@ -205,7 +206,8 @@ std::string WriteNpy(const std::string& path, const NpyArray& array) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) return path + ": cannot write: " + std::strerror(errno);
   file.write(kMagic, kMagicBytes);
-  const unsigned char version_and_length[] = {1, 0, static_cast<unsigned char>(header.size() & 0xff),
+  const unsigned char version_and_length[] = {1, 0,
+                                              static_cast<unsigned char>(header.size() & 0xff),
                                               static_cast<unsigned char>(header.size() >> 8)};
   file.write(reinterpret_cast<const char*>(version_and_length), 4);
   file << header;

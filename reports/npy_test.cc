@@ -1,11 +1,11 @@
 #include "reports/npy.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace ropebench {
 namespace {
@@ -80,16 +80,14 @@ TEST(NpyTest, RefusesMalformedFilesNamingTheProblem) {
        "not a non-negative integer"},
       {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", eight),
        "dimension too large"},
-      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }",
-           eight),
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", eight),
        "shape is too large"},
       {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}", eight),
        "unknown key 'extra'"},
       {Npy("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", eight),
        "repeats 'descr'"},
       {Npy("['descr', '<f4']", eight), "header is not a dict"},
-      {Npy("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,)}", eight),
-       "not True or False"},
+      {Npy("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,)}", eight), "not True or False"},
   };
   const std::string path = TempPath("bad.npy");
   for (const Row& row : rows) {

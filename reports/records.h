@@ -119,9 +119,9 @@ struct BenchmarkRecord {
   // "self_reported" (an external program's own clock around its rotation) or "process" (an
   // external program's whole run, start-up and file I/O included).
   std::string timing = "wall";
-  int64_t working_set_bytes = 0;   // Q and K
-  int64_t bytes_per_call = 0;      // Q and K read and written
-  int64_t iterations = 0;          // per repetition
+  int64_t working_set_bytes = 0;      // Q and K
+  int64_t bytes_per_call = 0;         // Q and K read and written
+  int64_t iterations = 0;             // per repetition
   std::vector<double> repetition_ns;  // real time per call, one per repetition
   double median_ns = 0;
   double mad_ns = 0;            // median absolute deviation

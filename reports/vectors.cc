@@ -196,8 +196,8 @@ std::string ReadManifest(const std::string& dir, std::vector<VectorCase>& cases)
       return path + ": case " + std::to_string(i) + which + ": " + error;
     }
     for (const VectorCase& earlier : read) {
-      if (earlier.id == c.id) return path + ": case " + std::to_string(i) + ": id '" + c.id +
-                                     "' appears twice";
+      if (earlier.id == c.id)
+        return path + ": case " + std::to_string(i) + ": id '" + c.id + "' appears twice";
     }
     read.push_back(std::move(c));
   }

@@ -58,6 +58,10 @@ expect_refusal() {  # plugin, expected message
 }
 expect_refusal "$wrong_abi" "ABI version 2, this ropebench speaks 1"
 expect_refusal "$out/missing.so" "cannot load plugin"
+# A shared library that is not a plugin (the C math library) lacks the ABI's symbols.
+libm=$(/usr/bin/python3 -c "import ctypes.util, sys; print(ctypes.util.find_library('m'))")
+libm_path=$(ldconfig -p | awk -v lib="$libm" '$1 == lib && /x86-64|x86_64/ {print $NF; exit}')
+[[ -n "$libm_path" ]] && expect_refusal "$libm_path" "missing symbol ropebench_abi_version"
 
 "$ropebench" bench --plugin "$example" --preset llama2-7b --dtype f32 --tokens 16 \
   --repetitions 1 --min-time 0.001 --benchmark_filter='rope/' --quiet --json "$out/bench.json" \

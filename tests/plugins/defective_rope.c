@@ -79,8 +79,8 @@ static double frequencies(const ropebench_spec* s, double* theta) {
       if (wavelen > lo) {
         theta[i] /= llama_factor;
       } else if (wavelen >= hi) {
-        const double smooth = (original / wavelen - s->low_freq_factor) /
-                              (s->high_freq_factor - s->low_freq_factor);
+        const double smooth =
+            (original / wavelen - s->low_freq_factor) / (s->high_freq_factor - s->low_freq_factor);
         theta[i] = (1 - smooth) * theta[i] / llama_factor + smooth * theta[i];
       }
     }
