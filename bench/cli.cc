@@ -137,6 +137,8 @@ constexpr FlagSpec kVectorsFlags[] = {
     kQuietFlag,
 };
 
+constexpr FlagSpec kListFlags[] = {kPluginFlag, kExecFlag};
+
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
 // What every command's session shares: progress, where the report goes, how it was asked for, and
@@ -289,9 +291,10 @@ std::string Capabilities(const Candidate& candidate) {
                      Join(pairings), c.strided ? "yes" : "no", Join(scalings));
 }
 
-int List(const ParsedArgs&, const std::vector<std::string>&) {
+int List(const ParsedArgs& args, const std::vector<std::string>&) {
   fmt::print("candidates:\n");
-  const Registry registry = BuiltinRegistry();
+  Registry registry = BuiltinRegistry();
+  AddExternalCandidates(registry, args);
   for (Candidate* candidate : registry.All()) {
     fmt::print("  {:<16} {}{}\n{}", candidate->name(), candidate->capabilities().description,
                candidate->capabilities().emulation ? " (validated only when named)" : "",
@@ -360,8 +363,8 @@ std::span<const Command> Commands() {
        kVectorsFlags, 3, false, plain(Vectors)},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
        std::span(kNoFlags, 0), 1, false, plain(Show)},
-      {"list", "candidates with what they support, and the model presets", "ropebench list",
-       std::span(kNoFlags, 0), 0, false, plain(List)},
+      {"list", "candidates with what they support, and the model presets",
+       "ropebench list [--plugin PATH]... [--exec CMD]...", kListFlags, 0, false, plain(List)},
       {"help", "this overview", "ropebench help", std::span(kNoFlags, 0), 0, false, plain(Help)},
   };
   return kCommands;

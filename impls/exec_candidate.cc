@@ -43,7 +43,8 @@ class ExecProgram final : public Candidate {
  public:
   ExecProgram(std::string command, double timeout_seconds)
       : command_(std::move(command)), name_(ExecName(command_)), timeout_(timeout_seconds) {
-    capabilities_ = AllCapabilities("external program: " + command_);
+    capabilities_ = AllCapabilities("external program: " + command_ +
+                                    " (declines what it does not support, per case)");
     capabilities_.external = true;
     capabilities_.self_timed = true;
     char pattern[] = "/tmp/ropebench-exec-XXXXXX";

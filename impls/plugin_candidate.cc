@@ -52,7 +52,8 @@ class PluginCandidate final : public Candidate {
  public:
   PluginCandidate(void* library, std::string name, std::string path, ApplyFn apply)
       : library_(library), name_(std::move(name)), apply_(apply) {
-    capabilities_ = AllCapabilities("plugin " + path);
+    capabilities_ =
+        AllCapabilities("plugin " + path + " (declines what it does not support, per call)");
     capabilities_.external = true;
   }
   ~PluginCandidate() override { dlclose(library_); }

@@ -2,7 +2,7 @@
 # The README's example plugin through `--plugin`: it passes every case it supports and declines the
 # rest (skipped, never passed); the same source rotating the wrong way fails with the diagnosis
 # that says so; one that crashes is reported case by case while the run carries on; a plugin of another ABI version, or a file that is not there, is refused in one line
-# with exit code 2; and a plugin is benchmarked like a built-in.
+# with exit code 2; and a plugin is validated and benchmarked like a built-in in one report.
 set -euo pipefail
 ropebench=$1 example=$2 inverted=$3 wrong_abi=$4 crashing=$5
 out=$(mktemp -d)
@@ -63,12 +63,17 @@ libm=$(/usr/bin/python3 -c "import ctypes.util, sys; print(ctypes.util.find_libr
 libm_path=$(ldconfig -p | awk -v lib="$libm" '$1 == lib && /x86-64|x86_64/ {print $NF; exit}')
 [[ -n "$libm_path" ]] && expect_refusal "$libm_path" "missing symbol ropebench_abi_version"
 
-"$ropebench" bench --plugin "$example" --preset llama2-7b --dtype f32 --tokens 16 \
-  --repetitions 1 --min-time 0.001 --benchmark_filter='rope/' --quiet --json "$out/bench.json" \
-  > /dev/null
-/usr/bin/python3 - "$out/bench.json" <<'PY'
+# One report with the plugin's validation, its accurate-up-to figure and its benchmarks.
+"$ropebench" run --plugin "$example" --preset llama2-7b --dtype f32 --tokens 16,4096 \
+  --repetitions 2 --min-time 0.01 --quiet --out "$out/run" > /dev/null
+/usr/bin/python3 - "$out"/run/*.json <<'PY'
 import json, sys
-benchmarks = json.load(open(sys.argv[1]))["benchmarks"]
-assert [b["status"] for b in benchmarks] == ["ok"], benchmarks
-print("example_c benchmarked:", round(benchmarks[0]["bytes_per_second"] / 1e9, 2), "GB/s")
+report = json.load(open(sys.argv[1]))
+sweep = report["extrapolation"][0]
+assert sweep["status"] == "pass" and sweep["accurate_up_to"] >= 2**24, sweep
+benchmarks = report["benchmarks"]
+assert [b["status"] for b in benchmarks] == ["ok", "ok"], benchmarks
+for b in benchmarks:
+    print(f"example_c tokens {b['tokens']}: {b['bytes_per_second'] / 1e9:.2f} GB/s, roofline "
+          f"{b['roofline']:.2f}; accurate up to {sweep['accurate_up_to']}")
 PY
