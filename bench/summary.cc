@@ -26,6 +26,13 @@ void Remember(std::vector<Key>& order, const Key& key) {
   if (std::find(order.begin(), order.end(), key) == order.end()) order.push_back(key);
 }
 
+// The candidate column: 18 wide, or the longest name.
+size_t NameWidth(const std::vector<std::string>& names) {
+  size_t width = 18;
+  for (const std::string& name : names) width = std::max(width, name.size());
+  return width;
+}
+
 void PrintConformance(std::FILE* out, const Json& cases) {
   if (cases.empty()) return;
   std::vector<std::string> order;
@@ -35,11 +42,12 @@ void PrintConformance(std::FILE* out, const Json& cases) {
     ++counts[c["candidate"]][c["status"]];
   }
   // "no output": calls that returned none (error, crash, timeout; the failures list says which).
-  fmt::print(out, "conformance\n  {:<18} {:>7} {:>7} {:>9} {:>7}\n", "candidate", "pass", "fail",
-             "no output", "skip");
+  const size_t width = NameWidth(order);
+  fmt::print(out, "conformance\n  {:<{}} {:>7} {:>7} {:>9} {:>7}\n", "candidate", width, "pass",
+             "fail", "no output", "skip");
   for (const std::string& name : order) {
     std::map<std::string, int>& n = counts[name];
-    fmt::print(out, "  {:<18} {:>7} {:>7} {:>9} {:>7}\n", name, n["pass"], n["fail"],
+    fmt::print(out, "  {:<{}} {:>7} {:>7} {:>9} {:>7}\n", name, width, n["pass"], n["fail"],
                n["error"] + n["crash"] + n["timeout"], n["skip"]);
   }
   size_t failures = 0;
@@ -63,6 +71,9 @@ void PrintConformance(std::FILE* out, const Json& cases) {
 
 void PrintExtrapolation(std::FILE* out, const Json& sweeps) {
   if (sweeps.empty()) return;
+  std::vector<std::string> names;
+  for (const Json& r : sweeps) names.push_back(r["candidate"].get<std::string>());
+  const size_t width = NameWidth(names);
   fmt::print(out, "\nextrapolation ({}): accurate up to position (horizon {})\n",
              sweeps[0].value("preset", ""), FormatPosition(sweeps[0]["horizon"].get<int64_t>()));
   for (const Json& r : sweeps) {
@@ -81,7 +92,7 @@ void PrintExtrapolation(std::FILE* out, const Json& sweeps) {
                                d.value("code", ""), d.value("detail", ""));
       }
     }
-    fmt::print(out, "  {:<18} {:<5} {}\n", r["candidate"].get<std::string>(),
+    fmt::print(out, "  {:<{}} {:<5} {}\n", r["candidate"].get<std::string>(), width,
                r["dtype"].get<std::string>(), verdict);
   }
 }

@@ -100,25 +100,20 @@ std::string VectorCaseId(std::string_view name) {
 }
 
 Json AbiSpecJson(const RopeSpec& s) {
+  // The spec's own JSON has the same names; the ABI has every field, and its spellings of unset.
+  Json j = SpecJson(s);
   auto factors = [](const std::vector<double>& f) { return f.empty() ? Json(nullptr) : Json(f); };
-  return {{"head_dim", s.head_dim},
-          {"rotary_dim", s.rotary_dim},
-          {"pairing", ToString(s.pairing)},
-          {"base", s.base},
-          {"scaling", ToString(s.scaling)},
-          {"factor", s.factor},
-          {"original_max_positions", s.original_max_positions},
-          {"beta_fast", s.beta_fast},
-          {"beta_slow", s.beta_slow},
-          {"truncate", s.truncate ? 1 : 0},
-          {"mscale", s.mscale},
-          {"mscale_all_dim", s.mscale_all_dim},
-          {"attention_factor", s.attention_factor.value_or(0.0)},
-          {"low_freq_factor", s.low_freq_factor},
-          {"high_freq_factor", s.high_freq_factor},
-          {"short_factor", factors(s.short_factor)},
-          {"long_factor", factors(s.long_factor)},
-          {"seq_len", s.seq_len}};
+  j["beta_fast"] = s.beta_fast;
+  j["beta_slow"] = s.beta_slow;
+  j["truncate"] = s.truncate ? 1 : 0;
+  j["mscale"] = s.mscale;
+  j["mscale_all_dim"] = s.mscale_all_dim;
+  j["attention_factor"] = s.attention_factor.value_or(0.0);
+  j["low_freq_factor"] = s.low_freq_factor;
+  j["high_freq_factor"] = s.high_freq_factor;
+  j["short_factor"] = factors(s.short_factor);
+  j["long_factor"] = factors(s.long_factor);
+  return j;
 }
 
 std::string ReadAbiSpecJson(const Json& json, RopeSpec& spec) {

@@ -104,31 +104,24 @@ expect 1 "$ropebench" vectors check "$small" "$out/bad_out" --quiet
 grep -q "$id.k.npy: truncated" "$out/said" || { cat "$out/said"; fail "truncated output"; }
 
 cp -r "$small" "$out/bad_cases"
+edit_manifest() {  # a Python statement changing the manifest m; the result in bad_cases
+  "$python" -c "
+import json, sys
+m = json.load(open(sys.argv[1] + '/manifest.json'))
+$1
+json.dump(m, open(sys.argv[2] + '/manifest.json', 'w'))
+" "$small" "$out/bad_cases"
+}
 head -c 300 "$small/manifest.json" > "$out/bad_cases/manifest.json"
 expect 2 "$ropebench" vectors check "$out/bad_cases" "$out/small_out"
 one_line_error "bad_cases/manifest.json: not valid JSON"
-"$python" -c "
-import json, sys
-m = json.load(open(sys.argv[1] + '/manifest.json'))
-m['cases'][1]['spec']['pairing'] = 'diagonal'
-json.dump(m, open(sys.argv[2] + '/manifest.json', 'w'))
-" "$small" "$out/bad_cases"
+edit_manifest "m['cases'][1]['spec']['pairing'] = 'diagonal'"
 expect 2 "$ropebench" vectors check "$out/bad_cases" "$out/small_out"
 one_line_error "case 1 ('preset.llama2-7b.f32.decode.contiguous'): spec field 'pairing': unknown pairing 'diagonal'"
-"$python" -c "
-import json, sys
-m = json.load(open(sys.argv[1] + '/manifest.json'))
-m['version'] = 2
-json.dump(m, open(sys.argv[2] + '/manifest.json', 'w'))
-" "$small" "$out/bad_cases"
+edit_manifest "m['version'] = 2"
 expect 2 "$ropebench" vectors check "$out/bad_cases" "$out/small_out"
 one_line_error "version 2 is not supported"
-"$python" -c "
-import json, sys
-m = json.load(open(sys.argv[1] + '/manifest.json'))
-m['cases'][0]['id'] = '../escape'
-json.dump(m, open(sys.argv[2] + '/manifest.json', 'w'))
-" "$small" "$out/bad_cases"
+edit_manifest "m['cases'][0]['id'] = '../escape'"
 expect 2 "$ropebench" vectors check "$out/bad_cases" "$out/small_out"
 one_line_error "id '../escape' is not a plain file-name stem"
 cp "$small/manifest.json" "$out/bad_cases/manifest.json"
