@@ -8,6 +8,7 @@
 
 #include "bench/cli_args.h"
 #include "bench/cli_plans.h"
+#include "bench/compare_command.h"
 #include "bench/machine_info.h"
 #include "bench/session.h"
 #include "bench/summary.h"
@@ -138,6 +139,20 @@ constexpr FlagSpec kVectorsFlags[] = {
 };
 
 constexpr FlagSpec kListFlags[] = {kPluginFlag, kExecFlag};
+
+constexpr FlagSpec kCompareFlags[] = {
+    {"threshold", "F", "tau: the slowdown that counts as a regression (default 0.05 = 5%)"},
+    {"thresholds", "FILE",
+     "per-benchmark tau: {\"default\": 0.05, \"benchmarks\": {\"rope/scalar/*\": 0.1}}"},
+    {"confidence", "C",
+     "family-wise confidence over all benchmarks, Holm-corrected (default 0.95)"},
+    {"paired", "", "repetition i of BASE and HEAD were measured together (interleaved runs)"},
+    {"cross-machine", "", "compare reports whose machine or build fingerprints differ"},
+    {"fail-on-inconclusive", "",
+     "exit 3 when no regression was found but some benchmark is inconclusive"},
+    {"format", "FORMAT", "table (default) or markdown (a pull-request comment)"},
+    {"json", "FILE", "also write the comparison as JSON to FILE"},
+};
 
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
@@ -327,7 +342,9 @@ int Help(const ParsedArgs&, const std::vector<std::string>&) {
   for (const Command& c : Commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
   fmt::print(
       "\n'ropebench <command> --help' shows a command's flags.\n"
-      "exit codes: 0 every check passed, 1 a check failed, 2 bad usage or invalid input.\n");
+      "exit codes: 0 every check passed, 1 a check failed (compare: a regression), 2 bad usage or "
+      "invalid input,\n3 (compare --fail-on-inconclusive) no regression found but some benchmark "
+      "inconclusive.\n");
   return kExitPass;
 }
 
@@ -361,6 +378,16 @@ std::span<const Command> Commands() {
        "                         [--dtype DTYPE]... [--no-expected]\n"
        "       ropebench vectors check DIR OUT_DIR [--candidate NAME] [--json FILE]",
        kVectorsFlags, 3, false, plain(Vectors)},
+      {"compare",
+       "two reports into a CI verdict per benchmark (regression, pass, improved, inconclusive) and "
+       "for accuracy",
+       "ropebench compare BASE.json HEAD.json [--threshold F] [--thresholds FILE] [--confidence "
+       "C]\n"
+       "                         [--paired] [--cross-machine] [--fail-on-inconclusive]\n"
+       "                         [--format table|markdown] [--json FILE]",
+       kCompareFlags, 2, false,
+       [](const ParsedArgs& args, const std::vector<std::string>&,
+          const std::vector<std::string>&) { return CompareCommand(args); }},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
        std::span(kNoFlags, 0), 1, false, plain(Show)},
       {"list", "candidates with what they support, and the model presets",
