@@ -39,6 +39,26 @@ expect 2 "unknown Highway target 'AVX9' (compiled: AVX3, AVX2, SSE4, SSSE3, SCAL
 expect 2 "unknown Highway target 'AVX9'" run --target AVX9
 expect 0 "" validate --target SSE4 --candidate highway --spec head_dim=10,rotary_dim=6 --quiet
 
-passed=$(( 15 - failures ))
+# compare: a report against itself passes; bad inputs are one line, exit 2.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+"$ropebench" validate --candidate scalar --spec head_dim=8,rotary_dim=4 --dtype f32 --quiet \
+  --json "$scratch/r.json" > /dev/null
+expect 0 "" compare "$scratch/r.json" "$scratch/r.json"
+expect 2 "compare takes two reports" compare "$scratch/r.json"
+expect 2 "missing.json" compare "$scratch/r.json" "$scratch/missing.json"
+head -c 200 "$scratch/r.json" > "$scratch/truncated.json"
+expect 2 "truncated.json: not valid JSON" compare "$scratch/r.json" "$scratch/truncated.json"
+: > "$scratch/empty.json"
+expect 2 "empty.json" compare "$scratch/empty.json" "$scratch/r.json"
+sed 's/"schema_version": 1/"schema_version": 99/' "$scratch/r.json" > "$scratch/future.json"
+expect 2 "schema_version" compare "$scratch/r.json" "$scratch/future.json"
+sed 's/"model": [0-9]*/"model": 1/' "$scratch/r.json" > "$scratch/other_machine.json"
+expect 2 "machine.model differ); compare them with --cross-machine" \
+  compare "$scratch/r.json" "$scratch/other_machine.json"
+expect 0 "" compare "$scratch/r.json" "$scratch/other_machine.json" --cross-machine
+expect 2 "--format: 'html' is not table or markdown" compare "$scratch/r.json" "$scratch/r.json" --format html
+
+passed=$(( 15 + 10 - failures ))
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -3,6 +3,7 @@
  * macro, each build is one row of BUG_CLASSES.md (or a crash, a hang, a stray write) that
  * ropebench must report with the right status and diagnosis. Built without a defect it passes. */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -183,12 +184,26 @@ int32_t ropebench_apply(const ropebench_spec* spec, const int64_t* positions, ro
 #ifdef ROPEBENCH_DEFECT_ERROR_CODE /* a code the ABI does not define */
   return 7;
 #endif
+#ifdef ROPEBENCH_DEFECT_SLOWDOWN_10 /* correct, but 10 % slower: the gate must notice */
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+#endif
   double* theta = malloc(sizeof(double) * (size_t)(spec->rotary_dim / 2));
   if (theta == NULL) return 2;
   const double attention = frequencies(spec, theta);
   rotate(spec, positions, q, theta, attention);
   if (k != NULL) rotate(spec, positions, k, theta, attention);
   free(theta);
+#ifdef ROPEBENCH_DEFECT_SLOWDOWN_10
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const double took = (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+  double waited = 0;
+  while (waited < 0.1 * took) { /* spin: the time is spent, as a slower kernel's would be */
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    waited = (double)(t.tv_sec - now.tv_sec) + 1e-9 * (double)(t.tv_nsec - now.tv_nsec);
+  }
+#endif
 #ifdef ROPEBENCH_DEFECT_NONDETERMINISTIC /* row 17: a lost update on every second call */
   static int calls = 0;
   if (calls++ % 2 == 1) ((float*)q->data)[0] = nextafterf(((float*)q->data)[0], 10.0f);
