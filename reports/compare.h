@@ -16,10 +16,10 @@
 namespace ropebench {
 
 struct CompareOptions {
-  double threshold = 0.05;                  // tau: a slowdown below this is not worth failing CI for
+  double threshold = 0.05;  // tau: a slowdown below this is not worth failing CI for
   std::map<std::string, double> overrides;  // per benchmark name (or "prefix*"): its own tau
   double confidence = 0.95;                 // family-wise, over all the benchmarks compared
-  bool paired = false;      // repetition i of BASE and of HEAD were measured together
+  bool paired = false;         // repetition i of BASE and of HEAD were measured together
   bool cross_machine = false;  // compare reports whose machine fingerprints differ
 };
 
@@ -30,14 +30,15 @@ struct BenchmarkComparison {
   std::string name;
   Verdict verdict = Verdict::kInconclusive;
   double base_median_ns = 0, head_median_ns = 0;
-  double ratio = 1;                 // head / base, Hodges-Lehmann
-  double low = 1, high = 1;         // its interval
-  double level = 0.95;              // the interval's confidence, after Holm
-  double threshold = 0.05;          // tau for this benchmark
-  double detectable = 0;            // the interval's half-width as a ratio: smaller effects hide
+  double ratio = 1;          // head / base, Hodges-Lehmann
+  double low = 1, high = 1;  // its interval
+  double level = 0.95;       // the interval's confidence, after Holm
+  double threshold = 0.05;   // tau for this benchmark
+  double detectable = 0;     // the interval's half-width as a ratio: smaller effects hide
   int base_samples = 0, head_samples = 0;
   bool paired = false;
-  bool at_data_limit = false;  // too few repetitions for the level: the interval is the data's range
+  bool at_data_limit =
+      false;  // too few repetitions for the level: the interval is the data's range
 };
 
 struct Comparison {

@@ -24,7 +24,6 @@ double NormalQuantile(double p);
 ShiftInterval UnpairedShift(std::span<const double> base, std::span<const double> head,
                             double alpha);
 // Paired: base[i] and head[i] were measured together (interleaved runs); sizes must match.
-ShiftInterval PairedShift(std::span<const double> base, std::span<const double> head,
-                          double alpha);
+ShiftInterval PairedShift(std::span<const double> base, std::span<const double> head, double alpha);
 
 }  // namespace ropebench

@@ -3,9 +3,9 @@
  * macro, each build is one row of BUG_CLASSES.md (or a crash, a hang, a stray write) that
  * ropebench must report with the right status and diagnosis. Built without a defect it passes. */
 #include <math.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ropebench_plugin.h"
@@ -196,7 +196,8 @@ int32_t ropebench_apply(const ropebench_spec* spec, const int64_t* positions, ro
   free(theta);
 #ifdef ROPEBENCH_DEFECT_SLOWDOWN_10
   clock_gettime(CLOCK_MONOTONIC, &now);
-  const double took = (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+  const double took =
+      (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
   double waited = 0;
   while (waited < 0.1 * took) { /* spin: the time is spent, as a slower kernel's would be */
     struct timespec t;
