@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 #include "bench/spec_argument.h"
 #include "fmt/format.h"
@@ -128,9 +129,18 @@ void AddExternalCandidates(Registry& registry, const ParsedArgs& args) {
     }
   };
   for (const std::string& path : args.Values("plugin")) {
+    std::error_code ignored;
+    if (!std::filesystem::is_regular_file(path, ignored)) {
+      throw UsageError{"plugin " + path + ": no such file"};
+    }
     std::string error;
     std::unique_ptr<Candidate> plugin = LoadPlugin(path, error);
-    if (plugin == nullptr) throw UsageError{error};
+    if (plugin == nullptr) {
+      // A defect of the plugin, not of the command: said now, and every case reports it.
+      fmt::print(stderr, "ropebench: {} (each of its cases is reported as an error)\n", error);
+      add(UnusablePlugin(path, error), "plugin " + path);
+      continue;
+    }
     // Untrusted: every validated call in its own process.
     add(Isolated(std::move(plugin), timeout), "plugin " + path);
   }

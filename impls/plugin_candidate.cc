@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <filesystem>
+
 #include "include/ropebench_plugin.h"
 
 namespace ropebench {
@@ -82,7 +84,31 @@ class PluginCandidate final : public Candidate {
   Capabilities capabilities_;
 };
 
+class UnusablePluginCandidate final : public Candidate {
+ public:
+  UnusablePluginCandidate(const std::string& path, std::string why)
+      : name_(std::filesystem::path(path).stem().string()), why_(std::move(why)) {
+    capabilities_ = AllCapabilities("plugin " + path + " (unusable: " + why_ + ")");
+    capabilities_.external = true;
+  }
+  std::string_view name() const override { return name_; }
+  const Capabilities& capabilities() const override { return capabilities_; }
+  CallResult Rotate(const RopeSpec&, std::span<const int64_t>, const TensorView&,
+                    const TensorView*) override {
+    return {CallStatus::kError, why_};
+  }
+
+ private:
+  std::string name_;
+  std::string why_;
+  Capabilities capabilities_;
+};
+
 }  // namespace
+
+std::unique_ptr<Candidate> UnusablePlugin(const std::string& path, const std::string& why) {
+  return std::make_unique<UnusablePluginCandidate>(path, why);
+}
 
 std::unique_ptr<Candidate> LoadPlugin(const std::string& path, std::string& error) {
   // A bare file name would make dlopen search the library path, not the current directory.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's example plugin through `--plugin`: it passes every case it supports and declines the
 # rest (skipped, never passed); the same source rotating the wrong way fails with the diagnosis
-# that says so; one that crashes is reported case by case while the run carries on; a plugin of another ABI version, or a file that is not there, is refused in one line
-# with exit code 2; and a plugin is validated and benchmarked like a built-in in one report.
+# that says so; one that crashes is reported case by case while the run carries on; a plugin file
+# that is not there is refused in one line (exit 2), one of another ABI version or without the ABI's
+# symbols is every case's error (exit 1); and a plugin is validated and benchmarked like a built-in
+# in one report.
 set -euo pipefail
 ropebench=$1 example=$2 inverted=$3 wrong_abi=$4 crashing=$5
 out=$(mktemp -d)
@@ -47,21 +49,36 @@ assert cases and all(c['status'] == 'crash' for c in cases), 'every call crashed
 print('crashing: all', len(cases), 'cases reported crash; the run went on')
 " "$out/crashing.json"
 
-expect_refusal() {  # plugin, expected message
+# A plugin file that is not there is bad input: one line, exit 2.
+set +e
+"$ropebench" validate --plugin "$out/missing.so" --quiet > /dev/null 2> "$out/err"
+code=$?
+set -e
+[[ $code -eq 2 && $(wc -l < "$out/err") -eq 1 ]] && grep -q "missing.so: no such file" "$out/err" \
+  || { echo "missing plugin: exit $code"; cat "$out/err"; exit 1; }
+
+# A plugin of another ABI version, or a library without the ABI's symbols (the C math library), is a
+# defect of the plugin: said in one line, every case an error naming it, the run completes, exit 1.
+expect_unusable() {  # plugin, expected reason
   set +e
-  "$ropebench" validate --plugin "$1" --quiet > /dev/null 2> "$out/err"
+  "$ropebench" validate --plugin "$1" --preset llama2-7b --dtype f32 --quiet \
+    --json "$out/unusable.json" > /dev/null 2> "$out/err"
   local code=$?
   set -e
-  [[ $code -eq 2 ]] || { echo "$1: exit $code, expected 2"; exit 1; }
-  [[ $(wc -l < "$out/err") -eq 1 ]] || { cat "$out/err"; exit 1; }
+  [[ $code -eq 1 ]] || { echo "$1: exit $code, expected 1"; cat "$out/err"; exit 1; }
   grep -q "$2" "$out/err" || { cat "$out/err"; exit 1; }
+  /usr/bin/python3 - "$out/unusable.json" "$2" <<'PY'
+import json, sys
+report, reason = json.load(open(sys.argv[1])), sys.argv[2]
+records = report["validation"]["cases"] + report["extrapolation"]
+assert records and all(r["status"] == "error" and reason in r["diagnosis"]["detail"] for r in records)
+print(f"unusable plugin: {len(records)} records error: {records[0]['diagnosis']['detail']}")
+PY
 }
-expect_refusal "$wrong_abi" "ABI version 2, this ropebench speaks 1"
-expect_refusal "$out/missing.so" "cannot load plugin"
-# A shared library that is not a plugin (the C math library) lacks the ABI's symbols.
-libm=$(/usr/bin/python3 -c "import ctypes.util, sys; print(ctypes.util.find_library('m'))")
-libm_path=$(ldconfig -p | awk -v lib="$libm" '$1 == lib && /x86-64|x86_64/ {print $NF; exit}')
-[[ -n "$libm_path" ]] && expect_refusal "$libm_path" "missing symbol ropebench_abi_version"
+expect_unusable "$wrong_abi" "ABI version 2, this ropebench speaks 1"
+libm=$(/usr/bin/python3 -c "import ctypes.util; print(ctypes.util.find_library('m'))")
+libm_path=$(ldconfig -p | awk -v lib="$libm" '$1 == lib && /x86-64|x86_64/ && !found {print $NF; found = 1}')
+if [[ -n "$libm_path" ]]; then expect_unusable "$libm_path" "missing symbol ropebench_abi_version"; fi
 
 # One report with the plugin's validation, its accurate-up-to figure and its benchmarks.
 "$ropebench" run --plugin "$example" --preset llama2-7b --dtype f32 --tokens 16,4096 \

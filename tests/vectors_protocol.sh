@@ -58,7 +58,8 @@ print("q.expected.npy agrees with the NumPy program's output")
 PY
 
 # A wrong output is judged like a candidate's: the pairing swapped in one case is diagnosed.
-case=$(ls "$out/cases" | grep -m1 'preset.llama3.1-8b.f32.random.contiguous.q.npy' | sed 's/\.q\.npy$//')
+case=preset.llama3.1-8b.f32.random.contiguous
+[[ -f "$out/cases/$case.q.npy" ]] || fail "export wrote no $case.q.npy"
 "$python" - "$out/numpy/$case.q.npy" <<'PY'
 import sys, numpy as np
 path = sys.argv[1]
@@ -80,7 +81,8 @@ assert cases and all(c['status'] == 'skip' for c in cases)
 # Broken files: one line naming the file and the problem.
 small=$out/small
 "$ropebench" vectors export --out "$small" --preset llama2-7b --dtype f32 --suite conformance --no-expected > /dev/null
-[[ ! -e "$small/$(ls "$small" | grep -m1 'q.npy' | sed 's/q.npy$/q.expected.npy/')" ]] || fail "--no-expected wrote expected outputs"
+expected=("$small"/*.expected.npy)
+[[ ! -e ${expected[0]} ]] || fail "--no-expected wrote expected outputs"
 "$python" "$numpy_rope" "$small" "$out/small_out"
 id=preset.llama2-7b.f32.sequential.contiguous
 cp -r "$out/small_out" "$out/bad_out"
