@@ -152,6 +152,10 @@ constexpr FlagSpec kCompareFlags[] = {
      "exit 3 when no regression was found but some benchmark is inconclusive"},
     {"format", "FORMAT", "table (default) or markdown (a pull-request comment)"},
     {"json", "FILE", "also write the comparison as JSON to FILE"},
+    {"machines", "",
+     "hardware comparison of two or more reports: per preset and dtype, each machine's throughput "
+     "and "
+     "roofline, ratios to the first with wins/losses and a geometric mean"},
 };
 
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
@@ -384,8 +388,10 @@ std::span<const Command> Commands() {
        "ropebench compare BASE.json HEAD.json [--threshold F] [--thresholds FILE] [--confidence "
        "C]\n"
        "                         [--paired] [--cross-machine] [--fail-on-inconclusive]\n"
-       "                         [--format table|markdown] [--json FILE]",
-       kCompareFlags, 2, false,
+       "                         [--format table|markdown] [--json FILE]\n"
+       "       ropebench compare --machines A.json B.json ... [--format table|markdown] [--json "
+       "FILE]",
+       kCompareFlags, 64, false,
        [](const ParsedArgs& args, const std::vector<std::string>&,
           const std::vector<std::string>&) { return CompareCommand(args); }},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",

@@ -6,6 +6,7 @@
 #include "bench/cli_plans.h"
 #include "fmt/format.h"
 #include "reports/compare.h"
+#include "reports/machines.h"
 #include "reports/report_json.h"
 #include "reports/report_reader.h"
 
@@ -88,9 +89,76 @@ void PrintMarkdown(std::FILE* out, const Comparison& c, const CompareOptions& op
     fmt::print(out, "\nmachine differs: {}\n", d);
 }
 
+void PrintMachines(std::FILE* out, const MachinesComparison& c, bool markdown) {
+  for (size_t k = 0; k < c.labels.size(); ++k) {
+    fmt::print(out, "{}machine {}: {} — {}\n", markdown ? "- " : "", k + 1, c.labels[k],
+               c.fingerprints[k]);
+  }
+  for (const MachineTable& t : c.tables) {
+    fmt::print(out,
+               "\n{}{} {}: GB/s (roofline) per machine; ratio to machine 1, + faster, - slower\n",
+               markdown ? "#### " : "", t.preset, t.dtype);
+    std::string header = fmt::format("{:<16} {:>6} {:>3}", "candidate", "tokens", "thr");
+    for (size_t k = 0; k < c.labels.size(); ++k)
+      header += fmt::format(" | {:>22}", fmt::format("machine {}", k + 1));
+    fmt::print(out, "{}{}\n", markdown ? "```\n" : "", header);
+    for (const MachineRow& r : t.rows) {
+      std::string line = fmt::format("{:<16} {:>6} {:>3}", r.candidate, r.tokens, r.threads);
+      for (size_t k = 0; k < r.cells.size(); ++k) {
+        const MachineCell& cell = r.cells[k];
+        const std::string text =
+            !cell.present ? "-"
+            : k == 0 ? fmt::format("{:.2f} ({:.2f})", cell.bytes_per_second / 1e9, cell.roofline)
+                     : fmt::format("{:.2f} ({:.2f}) {:.2f}x{}", cell.bytes_per_second / 1e9,
+                                   cell.roofline, cell.ratio,
+                                   cell.outcome > 0   ? "+"
+                                   : cell.outcome < 0 ? "-"
+                                                      : " ");
+        line += fmt::format(" | {:>22}", text);
+      }
+      fmt::print(out, "{}\n", line);
+    }
+    if (markdown) fmt::print(out, "```\n");
+    for (size_t k = 1; k < c.labels.size(); ++k) {
+      fmt::print(out,
+                 "machine {} / machine 1: geometric mean {:.2f}x [{:.2f}, {:.2f}] over {} "
+                 "benchmarks; {} faster, {} slower\n",
+                 k + 1, t.geomean[k], t.low[k], t.high[k], t.compared[k], t.wins[k], t.losses[k]);
+    }
+  }
+}
+
+// compare --machines A.json B.json ...
+int CompareMachinesCommand(const ParsedArgs& args) {
+  const std::vector<std::string>& paths = args.positional();
+  if (paths.size() < 2) throw UsageError{"--machines takes two or more reports"};
+  std::vector<nlohmann::json> reports(paths.size());
+  for (size_t k = 0; k < paths.size(); ++k) {
+    if (std::string error = ReadReport(paths[k], reports[k]); !error.empty())
+      throw UsageError{error};
+  }
+  MachinesComparison comparison;
+  if (std::string error = CompareMachines(reports, paths, comparison); !error.empty()) {
+    throw UsageError{error};
+  }
+  const std::string format = args.Value("format", "table");
+  if (format != "table" && format != "markdown") {
+    throw UsageError{"--format: '" + format + "' is not table or markdown"};
+  }
+  PrintMachines(stdout, comparison, format == "markdown");
+  if (args.Has("json")) {
+    if (std::string error = WriteJsonFile(args.Value("json"), MachinesJson(comparison));
+        !error.empty()) {
+      throw UsageError{error};
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int CompareCommand(const ParsedArgs& args) {
+  if (args.Has("machines")) return CompareMachinesCommand(args);
   if (args.positional().size() != 2) {
     throw UsageError{"compare takes two reports: ropebench compare BASE.json HEAD.json"};
   }

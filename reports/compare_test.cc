@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "reports/machines.h"
 #include "reports/rank_intervals.h"
 
 namespace ropebench {
@@ -166,6 +167,51 @@ TEST(CompareTest, PairedSamplesSeeThroughSharedDrift) {
   ASSERT_EQ(CompareReports(Report({{"a", base}}), Report({{"a", head}}), options, paired), "");
   EXPECT_EQ(unpaired.benchmarks[0].verdict, Verdict::kInconclusive);
   EXPECT_EQ(paired.benchmarks[0].verdict, Verdict::kRegression);
+}
+
+}  // namespace
+}  // namespace ropebench
+
+namespace ropebench {
+namespace {
+
+Json MachineReport(double speed, uint32_t seed) {
+  Json list = Json::array();
+  for (const char* candidate : {"highway", "scalar"}) {
+    for (int tokens : {128, 4096}) {
+      const double ns = tokens * 100.0 / speed;
+      list.push_back({{"name", std::string("rope/") + candidate + "/" + std::to_string(tokens)},
+                      {"status", "ok"},
+                      {"candidate", candidate},
+                      {"preset", "llama2-7b"},
+                      {"dtype", "f32"},
+                      {"tokens", tokens},
+                      {"threads", 1},
+                      {"bytes_per_second", 1e9 * speed},
+                      {"roofline", 0.5},
+                      {"repetition_ns", Timings(ns, 10, 0.02, seed++)}});
+    }
+  }
+  Json report = Report({});
+  report["benchmarks"] = list;
+  return report;
+}
+
+TEST(MachinesTest, TwiceAsFastIsAGeometricMeanOfTwoWithEveryBenchmarkWon) {
+  MachinesComparison c;
+  ASSERT_EQ(CompareMachines({MachineReport(1, 1), MachineReport(2, 100)}, {"a.json", "b.json"}, c),
+            "");
+  ASSERT_EQ(c.tables.size(), 1u);
+  const MachineTable& t = c.tables[0];
+  EXPECT_EQ(t.rows.size(), 4u);
+  EXPECT_NEAR(t.geomean[1], 2.0, 1e-9);
+  EXPECT_LE(t.low[1], 2.0);
+  EXPECT_GE(t.high[1], 2.0);
+  EXPECT_EQ(t.wins[1], 4);
+  EXPECT_EQ(t.losses[1], 0);
+  EXPECT_EQ(c.fingerprints.size(), 2u);
+  EXPECT_EQ(CompareMachines({MachineReport(1, 1)}, {"a.json"}, c),
+            "--machines needs at least two reports");
 }
 
 }  // namespace

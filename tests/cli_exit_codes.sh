@@ -58,7 +58,9 @@ expect 2 "machine.model differ); compare them with --cross-machine" \
   compare "$scratch/r.json" "$scratch/other_machine.json"
 expect 0 "" compare "$scratch/r.json" "$scratch/other_machine.json" --cross-machine
 expect 2 "--format: 'html' is not table or markdown" compare "$scratch/r.json" "$scratch/r.json" --format html
+expect 0 "" compare --machines "$scratch/r.json" "$scratch/other_machine.json"
+expect 2 "--machines takes two or more reports" compare --machines "$scratch/r.json"
 
-passed=$(( 15 + 10 - failures ))
+passed=$(( 15 + 12 - failures ))
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]
