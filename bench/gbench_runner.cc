@@ -85,15 +85,6 @@ std::map<std::string, CollectedRuns> RunRegisteredBenchmarks(const std::vector<s
   return reporter.Take();
 }
 
-double Median(std::vector<double> samples) {
-  if (samples.empty()) return 0;
-  const size_t middle = samples.size() / 2;
-  std::nth_element(samples.begin(), samples.begin() + middle, samples.end());
-  const double upper = samples[middle];
-  if (samples.size() % 2 == 1) return upper;
-  return (upper + *std::max_element(samples.begin(), samples.begin() + middle)) / 2;
-}
-
 double MedianAbsoluteDeviation(const std::vector<double>& samples) {
   const double median = Median(samples);
   std::vector<double> deviations;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "reports/rank_intervals.h"
+
 namespace ropebench {
 
 struct CollectedRuns {
@@ -29,8 +31,7 @@ std::map<std::string, CollectedRuns> RunRegisteredBenchmarks(const std::vector<s
                                                              const BenchmarkDoneFn& done,
                                                              std::string& error);
 
-// Median and median absolute deviation of samples.
-double Median(std::vector<double> samples);
+// Median absolute deviation of samples (Median is reports/rank_intervals.h's).
 double MedianAbsoluteDeviation(const std::vector<double>& samples);
 
 }  // namespace ropebench

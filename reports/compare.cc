@@ -23,12 +23,6 @@ std::string Brief(const Json& value) {
   return text.size() > 60 ? text.substr(0, 57) + "..." : text;
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 double ThresholdFor(const std::string& name, const CompareOptions& options) {
   double tau = options.threshold;
   size_t longest = 0;  // the most specific rule wins

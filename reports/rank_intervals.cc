@@ -7,12 +7,6 @@
 namespace ropebench {
 namespace {
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 // The K-th smallest and K-th largest of sorted values (0-based K), or the range when K < 0.
 void Bounds(const std::vector<double>& sorted, double k, ShiftInterval& out) {
   const auto count = static_cast<int64_t>(sorted.size());
@@ -27,6 +21,13 @@ void Bounds(const std::vector<double>& sorted, double k, ShiftInterval& out) {
 }
 
 }  // namespace
+
+double Median(std::vector<double> samples) {
+  if (samples.empty()) return 0;
+  std::sort(samples.begin(), samples.end());
+  const size_t n = samples.size();
+  return n % 2 == 1 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
+}
 
 double NormalQuantile(double p) {
   // Newton's method on the normal CDF, from a start good to ~1e-2 (Tukey's lambda approximation).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 namespace ropebench {
 
@@ -16,6 +17,9 @@ struct ShiftInterval {
   double p_value = 1;  // two-sided, of "no change" (normal approximation of the rank statistic)
   bool at_data_limit = false;  // too few samples for the level: the interval is the data's range
 };
+
+// The middle of the samples (the mean of the two middle ones for an even count); 0 when empty.
+double Median(std::vector<double> samples);
 
 // The standard normal quantile.
 double NormalQuantile(double p);
