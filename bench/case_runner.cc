@@ -144,6 +144,12 @@ void Conclude(CaseRecord& record, const Observation& observation, Checks& checks
 
 }  // namespace
 
+std::string FirstGuardViolation(const GuardedTensors& tensors, const CallResult& result) {
+  std::string guard = tensors.FirstGuardViolation();
+  if (guard.empty() && !result.stray_write.empty()) guard = "the call " + result.stray_write;
+  return guard;
+}
+
 CaseStatus StatusOfFailedCall(CallStatus status) {
   switch (status) {
     case CallStatus::kCrash:
@@ -199,8 +205,7 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
   observation.outputs = tensors.WidenAll();
   record.metrics = JudgeOutput(observation, tensors, input_bytes, checks);
 
-  std::string guard = tensors.FirstGuardViolation();
-  if (guard.empty() && !result.stray_write.empty()) guard = "the call " + result.stray_write;
+  const std::string guard = FirstGuardViolation(tensors, result);
   checks.Add("guards", guard.empty(), guard.empty() ? "every canary intact" : guard);
   checks.Add("inputs_untouched", changed_inputs.empty(),
              changed_inputs.empty() ? "positions and spec unchanged" : changed_inputs);

@@ -25,6 +25,10 @@ CaseRecord JudgeRecordedOutput(std::string_view candidate, const ValidationCase&
                                const GuardedTensors::Bytes& input_bytes,
                                const std::vector<DenseTensor>& inputs);
 
+// Where a call wrote outside its tensors: a canary of `tensors` overwritten, or (for a call
+// isolated from this memory) what the call reported as its stray write; empty when neither.
+std::string FirstGuardViolation(const GuardedTensors& tensors, const CallResult& result);
+
 // How a call that returned no output is recorded: crash, timeout or error.
 CaseStatus StatusOfFailedCall(CallStatus status);
 

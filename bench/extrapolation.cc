@@ -85,8 +85,7 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   observation.outputs = tensors.WidenAll();
   JudgeSweep(observation, options, record);
   // A write outside the tensors explains wrong outputs first (it may have landed in a neighbour).
-  std::string guard = tensors.FirstGuardViolation();
-  if (guard.empty() && !result.stray_write.empty()) guard = "the call " + result.stray_write;
+  const std::string guard = FirstGuardViolation(tensors, result);
   if (!guard.empty()) {
     record.status = CaseStatus::kFail;
     record.diagnosis = Diagnosis{"guard_violation", guard};
