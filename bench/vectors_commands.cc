@@ -159,11 +159,9 @@ std::string CheckVectors(const std::string& dir, const std::string& out_dir,
     const fs::path q_out = fs::path(out_dir) / v.File("q"), k_out = fs::path(out_dir) / v.File("k");
     const bool has_q = fs::exists(q_out), has_k = fs::exists(k_out);
     if (!has_q && !has_k) {
-      CaseRecord skipped = ErrorRecord(candidate, c, "");
+      CaseRecord skipped = NewRecord(candidate, c, c.spec);
       skipped.status = CaseStatus::kSkip;
       skipped.skip_reason = "no output in " + out_dir;
-      skipped.checks.clear();
-      skipped.diagnosis.reset();
       judged.cases.push_back(std::move(skipped));
       continue;
     }
