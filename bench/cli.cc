@@ -9,6 +9,7 @@
 #include "bench/cli_args.h"
 #include "bench/cli_plans.h"
 #include "bench/compare_command.h"
+#include "bench/html_report.h"
 #include "bench/machine_info.h"
 #include "bench/session.h"
 #include "bench/summary.h"
@@ -140,6 +141,10 @@ constexpr FlagSpec kVectorsFlags[] = {
 
 constexpr FlagSpec kListFlags[] = {kPluginFlag, kExecFlag};
 
+constexpr FlagSpec kPlotlyFlag = {
+    "plotly-js", "FILE",
+    "plotly.js to inline (default: Debian python3-plotly's, or $ROPEBENCH_PLOTLY_JS)"};
+
 constexpr FlagSpec kCompareFlags[] = {
     {"threshold", "F", "tau: the slowdown that counts as a regression (default 0.05 = 5%)"},
     {"thresholds", "FILE",
@@ -152,11 +157,17 @@ constexpr FlagSpec kCompareFlags[] = {
      "exit 3 when no regression was found but some benchmark is inconclusive"},
     {"format", "FORMAT", "table (default) or markdown (a pull-request comment)"},
     {"json", "FILE", "also write the comparison as JSON to FILE"},
+    {"html", "FILE", "also write the comparison as an HTML page with its plot to FILE"},
+    kPlotlyFlag,
     {"machines", "",
      "hardware comparison of two or more reports: per preset and dtype, each machine's throughput "
      "and "
      "roofline, ratios to the first with wins/losses and a geometric mean"},
 };
+
+constexpr FlagSpec kReportFlags[] = {
+    {"html", "FILE", "write one self-contained HTML page with the report's plots to FILE"},
+    kPlotlyFlag};
 
 constexpr FlagSpec kNoFlags[] = {{"", "", ""}};
 
@@ -388,12 +399,16 @@ std::span<const Command> Commands() {
        "ropebench compare BASE.json HEAD.json [--threshold F] [--thresholds FILE] [--confidence "
        "C]\n"
        "                         [--paired] [--cross-machine] [--fail-on-inconclusive]\n"
-       "                         [--format table|markdown] [--json FILE]\n"
+       "                         [--format table|markdown] [--json FILE] [--html FILE]\n"
        "       ropebench compare --machines A.json B.json ... [--format table|markdown] [--json "
        "FILE]",
        kCompareFlags, 64, false,
        [](const ParsedArgs& args, const std::vector<std::string>&,
           const std::vector<std::string>&) { return CompareCommand(args); }},
+      {"report", "a saved report as one self-contained HTML page of plots",
+       "ropebench report REPORT.json --html OUT.html [--plotly-js FILE]", kReportFlags, 1, false,
+       [](const ParsedArgs& args, const std::vector<std::string>&,
+          const std::vector<std::string>&) { return ReportCommand(args); }},
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
        std::span(kNoFlags, 0), 1, false, plain(Show)},
       {"list", "candidates with what they support, and the model presets",

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "bench/cli_plans.h"
+#include "bench/html_report.h"
 #include "fmt/format.h"
 #include "reports/compare.h"
 #include "reports/machines.h"
@@ -132,6 +133,7 @@ void PrintMachines(std::FILE* out, const MachinesComparison& c, bool markdown) {
 int CompareMachinesCommand(const ParsedArgs& args) {
   const std::vector<std::string>& paths = args.positional();
   if (paths.size() < 2) throw UsageError{"--machines takes two or more reports"};
+  if (args.Has("html")) throw UsageError{"--html: not yet with --machines (use --json)"};
   std::vector<nlohmann::json> reports(paths.size());
   for (size_t k = 0; k < paths.size(); ++k) {
     if (std::string error = ReadReport(paths[k], reports[k]); !error.empty())
@@ -202,6 +204,8 @@ int CompareCommand(const ParsedArgs& args) {
       throw UsageError{error};
     }
   }
+  if (args.Has("html"))
+    WriteComparisonHtml(args, args.Value("html"), comparison, options, base, head);
   if (comparison.Regressed()) return kExitRegression;
   if (comparison.Inconclusive() && args.Has("fail-on-inconclusive")) return kExitInconclusive;
   return 0;

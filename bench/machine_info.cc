@@ -90,6 +90,34 @@ nlohmann::json CpuIdentity() {
   return cpu;
 }
 
+// The data and unified caches as the CPU itself reports them, for machines (VMs) without
+// /sys/.../cache: the deterministic cache leaf (4 on Intel, 0x8000001D on AMD), else AMD's legacy
+// size leaves. A hypervisor may pass the whole socket's L3 through, so these only label the report.
+std::vector<CacheLevel> CpuidCaches() {
+  std::vector<CacheLevel> caches;
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  for (unsigned leaf : {4u, 0x8000001Du}) {
+    for (unsigned index = 0; index < 16 && __get_cpuid_count(leaf, index, &a, &b, &c, &d);
+         ++index) {
+      const unsigned type = a & 31;  // 1 data, 2 instruction, 3 unified, 0 no more
+      if (type == 0) break;
+      if (type == 2) continue;
+      const int64_t ways = ((b >> 22) & 1023) + 1, partitions = ((b >> 12) & 1023) + 1,
+                    line = (b & 4095) + 1, sets = int64_t{c} + 1;
+      caches.push_back({static_cast<int>((a >> 5) & 7), type == 1 ? "Data" : "Unified",
+                        ways * partitions * line * sets, static_cast<int>(((a >> 14) & 4095) + 1)});
+    }
+    if (!caches.empty()) return caches;
+  }
+  if (__get_cpuid(0x80000005, &a, &b, &c, &d) && (c >> 24) != 0)
+    caches.push_back({1, "Data", int64_t{c >> 24} << 10, 1});
+  if (__get_cpuid(0x80000006, &a, &b, &c, &d)) {
+    if ((c >> 16) != 0) caches.push_back({2, "Unified", int64_t{c >> 16} << 10, 1});
+    if ((d >> 18) != 0) caches.push_back({3, "Unified", int64_t{d >> 18} << 19, 0});
+  }
+  return caches;
+}
+
 }  // namespace
 
 std::vector<CacheLevel> CpuCaches() {
@@ -138,11 +166,15 @@ nlohmann::json DescribeMachine(int threads_used) {
   if (!cores.empty()) machine["cores"] = std::atoi(cores.c_str());
   machine["threads_used"] = threads_used;
   nlohmann::json caches = nlohmann::json::array();
-  for (const CacheLevel& c : CpuCaches()) {
+  std::vector<CacheLevel> levels = CpuCaches();
+  const bool from_sysfs = !levels.empty();
+  if (!from_sysfs) levels = CpuidCaches();
+  for (const CacheLevel& c : levels) {
     caches.push_back({{"level", c.level},
                       {"type", c.type},
                       {"bytes", c.bytes},
-                      {"shared_by_cpus", c.shared_by_cpus}});
+                      {"shared_by_cpus", c.shared_by_cpus},
+                      {"source", from_sysfs ? "sysfs" : "cpuid"}});
   }
   machine["caches"] = caches;
   machine["highway"] = HighwayTargets();

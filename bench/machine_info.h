@@ -15,10 +15,12 @@ struct CacheLevel {
   int level = 0;
   std::string type;  // "Data", "Instruction", "Unified"
   int64_t bytes = 0;
-  int shared_by_cpus = 1;
+  int shared_by_cpus = 1;  // 0: not reported
 };
 
-// The data and unified caches of CPU 0, from /sys; empty when unreadable.
+// The data and unified caches of CPU 0, from /sys; empty when unreadable. (The report's
+// machine.caches falls back to what cpuid says, marked "source": "cpuid"; the probe's sizes do not,
+// since a VM's cpuid may describe the whole socket.)
 std::vector<CacheLevel> CpuCaches();
 
 nlohmann::json DescribeMachine(int threads_used);

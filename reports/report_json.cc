@@ -163,17 +163,21 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
   return list;
 }
 
-std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::json& json) {
+std::string WriteFileAtomically(const std::filesystem::path& path, std::string_view text) {
   std::error_code error;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
   if (error) return "cannot create " + path.parent_path().string() + ": " + error.message();
   const std::filesystem::path temporary =
       path.string() + ".tmp-" + std::to_string(static_cast<long>(getpid()));
   {
-    std::ofstream out(temporary);
+    std::ofstream out(temporary, std::ios::binary);
     if (!out) return "cannot write " + temporary.string() + ": " + std::strerror(errno);
-    out << json.dump(1) << '\n';
-    if (!out.flush()) return "cannot write " + temporary.string() + ": " + std::strerror(errno);
+    out << text;
+    if (!out.flush()) {
+      out.close();
+      std::filesystem::remove(temporary, error);
+      return "cannot write " + temporary.string() + ": " + std::strerror(errno);
+    }
   }
   std::filesystem::rename(temporary, path, error);
   if (error) {
@@ -181,6 +185,10 @@ std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::jso
     return "cannot rename into " + path.string() + ": " + error.message();
   }
   return "";
+}
+
+std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::json& json) {
+  return WriteFileAtomically(path, json.dump(1) + '\n');
 }
 
 }  // namespace ropebench

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "nlohmann/json.hpp"
 #include "reference/rope_spec.h"
@@ -21,8 +22,9 @@ nlohmann::json ValidationJson(const ValidationResults& results);
 nlohmann::json BandwidthJson(const std::vector<BandwidthRecord>& probe);
 nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks);
 
-// Writes to a temporary file beside `path` and renames it into place. Empty on success, else the
-// error.
+// Writes to a temporary file beside `path` and renames it into place, so that a reader never sees
+// half a file. Empty on success, else the error.
+std::string WriteFileAtomically(const std::filesystem::path& path, std::string_view text);
 std::string WriteJsonFile(const std::filesystem::path& path, const nlohmann::json& json);
 
 }  // namespace ropebench

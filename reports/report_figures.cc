@@ -1,0 +1,328 @@
+#include "reports/report_figures.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "fmt/format.h"
+
+namespace ropebench {
+namespace {
+
+// Plotly's default colour cycle, so that one candidate keeps one colour across a section's figures.
+constexpr const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
+class ColourOf {
+ public:
+  std::string operator()(const std::string& key) {
+    auto [it, added] = index_.emplace(key, index_.size());
+    return kColours[it->second % std::size(kColours)];
+  }
+
+ private:
+  std::map<std::string, size_t> index_;
+};
+
+std::string Str(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+nlohmann::json LogAxis(const std::string& title) {
+  return {{"title", {{"text", title}}}, {"type", "log"}, {"exponentformat", "power"}};
+}
+
+std::string Bytes(double bytes) {
+  if (bytes >= 1 << 30) return fmt::format("{:g} GiB", bytes / (1 << 30));
+  if (bytes >= 1 << 20) return fmt::format("{:g} MiB", bytes / (1 << 20));
+  return fmt::format("{:g} KiB", bytes / 1024);
+}
+
+// Per preset x dtype: GB/s (top) and fraction of the same-buffers rmw (bottom) against tokens, one
+// line per candidate x threads.
+PageSection ThroughputSection(const nlohmann::json& benchmarks) {
+  std::map<std::pair<std::string, std::string>, std::vector<const nlohmann::json*>> groups;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const nlohmann::json& b : benchmarks) {
+    if (Str(b, "status") != "ok") continue;
+    auto key = std::pair{Str(b, "preset"), Str(b, "dtype")};
+    if (!groups.contains(key)) order.push_back(key);
+    groups[key].push_back(&b);
+  }
+  PageSection section{
+      "Throughput and roofline",
+      "Bytes of Q and K read and written per second at the median repetition (top), and that as a "
+      "fraction of an in-place read-modify-write of the same buffers on this machine (bottom: 1 is "
+      "the memory system's limit). Tokens 1 is a decode step at the model's last position.",
+      {}};
+  ColourOf colour;
+  for (const auto& key : order) {
+    std::map<std::string, std::vector<const nlohmann::json*>> lines;
+    for (const nlohmann::json* b : groups[key]) {
+      lines[fmt::format("{} ({} thr)", Str(*b, "candidate"), (*b)["threads"].get<int>())].push_back(
+          b);
+    }
+    nlohmann::json data = nlohmann::json::array();
+    for (auto& [name, points] : lines) {
+      std::sort(points.begin(), points.end(), [](const nlohmann::json* a, const nlohmann::json* b) {
+        return (*a)["tokens"].get<int64_t>() < (*b)["tokens"].get<int64_t>();
+      });
+      nlohmann::json x = nlohmann::json::array(), gbs = nlohmann::json::array(),
+                     roof = nlohmann::json::array(), text = nlohmann::json::array();
+      for (const nlohmann::json* p : points) {
+        x.push_back((*p)["tokens"]);
+        const nlohmann::json speed = PlotValue((*p)["bytes_per_second"]);
+        gbs.push_back(speed.is_number() ? nlohmann::json(speed.get<double>() / 1e9) : speed);
+        roof.push_back(PlotValue((*p)["roofline"]));
+        text.push_back(Str(*p, "name"));
+      }
+      const std::string c = colour(name);
+      data.push_back({{"type", "scatter"},
+                      {"mode", "lines+markers"},
+                      {"name", name},
+                      {"legendgroup", name},
+                      {"x", x},
+                      {"y", gbs},
+                      {"text", text},
+                      {"line", {{"color", c}}},
+                      {"yaxis", "y"}});
+      data.push_back({{"type", "scatter"},
+                      {"mode", "lines+markers"},
+                      {"name", name},
+                      {"legendgroup", name},
+                      {"showlegend", false},
+                      {"x", x},
+                      {"y", roof},
+                      {"text", text},
+                      {"line", {{"color", c}, {"dash", "dot"}}},
+                      {"yaxis", "y2"}});
+    }
+    nlohmann::json x_axis = LogAxis("tokens per call");
+    x_axis["anchor"] = "y2";  // drawn under the lower panel; both panels share it
+    nlohmann::json layout = {
+        {"xaxis", x_axis},
+        {"yaxis",
+         {{"title", {{"text", "GB/s"}}}, {"domain", {0.45, 1.0}}, {"rangemode", "tozero"}}},
+        {"yaxis2",
+         {{"title", {{"text", "roofline"}}}, {"domain", {0.0, 0.38}}, {"rangemode", "tozero"}}},
+        {"shapes",
+         {{{"type", "line"},
+           {"xref", "paper"},
+           {"x0", 0},
+           {"x1", 1},
+           {"yref", "y2"},
+           {"y0", 1},
+           {"y1", 1},
+           {"line", {{"color", "#888"}, {"dash", "dash"}, {"width", 1}}}}}},
+        {"legend", {{"orientation", "h"}, {"y", -0.18}}}};
+    section.figures.push_back({fmt::format("{} {}", key.first, key.second),
+                               "Solid: GB/s; dotted: roofline fraction (dashed line at 1).",
+                               std::move(data), std::move(layout), 520});
+  }
+  return section;
+}
+
+// The probe's GB/s against working set per kind x threads, with each data/unified cache's size.
+PageSection BandwidthSection(const nlohmann::json& bandwidth, const nlohmann::json& machine) {
+  std::map<std::string, std::vector<const nlohmann::json*>> lines;
+  for (const nlohmann::json& p : bandwidth) {
+    lines[fmt::format("{} ({} thr)", Str(p, "kind"), p["threads"].get<int>())].push_back(&p);
+  }
+  nlohmann::json data = nlohmann::json::array();
+  for (auto& [name, points] : lines) {
+    std::sort(points.begin(), points.end(), [](const nlohmann::json* a, const nlohmann::json* b) {
+      return (*a)["bytes"].get<int64_t>() < (*b)["bytes"].get<int64_t>();
+    });
+    nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
+    for (const nlohmann::json* p : points) {
+      x.push_back((*p)["bytes"]);
+      const nlohmann::json speed = PlotValue((*p)["bytes_per_second"]);
+      y.push_back(speed.is_number() ? nlohmann::json(speed.get<double>() / 1e9) : speed);
+    }
+    data.push_back(
+        {{"type", "scatter"}, {"mode", "lines+markers"}, {"name", name}, {"x", x}, {"y", y}});
+  }
+  nlohmann::json shapes = nlohmann::json::array(), annotations = nlohmann::json::array();
+  std::string caches_text;
+  bool from_cpuid = false;
+  if (machine.contains("caches")) {
+    for (const nlohmann::json& c : machine["caches"]) {
+      if (!c["bytes"].is_number() || c["bytes"].get<double>() <= 0) continue;
+      const double bytes = c["bytes"].get<double>();
+      const std::string label = fmt::format("L{} {}", c["level"].get<int>(), Bytes(bytes));
+      shapes.push_back({{"type", "line"},
+                        {"xref", "x"},
+                        {"x0", bytes},
+                        {"x1", bytes},
+                        {"yref", "paper"},
+                        {"y0", 0},
+                        {"y1", 1},
+                        {"line", {{"color", "#999"}, {"dash", "dash"}, {"width", 1}}}});
+      annotations.push_back({{"x", std::log10(bytes)},
+                             {"xref", "x"},
+                             {"y", 1.0},
+                             {"yref", "paper"},
+                             {"text", label},
+                             {"showarrow", false},
+                             {"yanchor", "bottom"}});
+      caches_text += (caches_text.empty() ? "" : ", ") + label;
+      from_cpuid = from_cpuid || Str(c, "source") == "cpuid";
+    }
+  }
+  nlohmann::json layout = {{"xaxis", LogAxis("working set (bytes)")},
+                           {"yaxis", {{"title", {{"text", "GB/s"}}}, {"rangemode", "tozero"}}},
+                           {"shapes", shapes},
+                           {"annotations", annotations},
+                           {"margin", {{"t", 40}, {"r", 20}, {"b", 50}}}};
+  return {"Memory bandwidth",
+          "The machine's own bandwidth, measured in the same run: an in-place read-modify-write "
+          "(what RoPE does) and a copy, fastest repetition per working set (STREAM's convention).",
+          {{"bandwidth probe",
+            fmt::format("Dashed lines: cache sizes as {} reports them ({}). Beyond the last level "
+                        "the curve is DRAM.{}",
+                        from_cpuid ? "cpuid" : "/sys",
+                        caches_text.empty() ? "none readable" : caches_text,
+                        from_cpuid ? " (This machine has no /sys cache entries; a virtual "
+                                     "machine's cpuid may report a whole socket's L3.)"
+                                   : ""),
+            std::move(data), std::move(layout), 460}}};
+}
+
+// Per dtype: each candidate x preset's worst pair error per position bucket 2^k, against position,
+// with the tolerance each is held to.
+PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
+  std::map<std::string, std::vector<const nlohmann::json*>> by_dtype;
+  for (const nlohmann::json& r : extrapolation) {
+    if (r.contains("buckets") && !r["buckets"].empty()) by_dtype[Str(r, "dtype")].push_back(&r);
+  }
+  PageSection section{
+      "Extrapolation",
+      "The sweep rotates positions 2^k - 1, 2^k and 2^k + 1 for k = 0..31 and plots the worst "
+      "pair error per k in units of the storage dtype's unit roundoff u. A candidate is accurate "
+      "up to the last position before its curve first crosses its tolerance.",
+      {}};
+  ColourOf colour;
+  for (const auto& [dtype, records] : by_dtype) {
+    nlohmann::json data = nlohmann::json::array();
+    std::set<double> tolerances;
+    int64_t horizon = 0;
+    for (const nlohmann::json* r : records) {
+      nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
+      for (const nlohmann::json& b : (*r)["buckets"]) {
+        x.push_back(std::ldexp(1.0, b["exponent"].get<int>()));
+        // A log axis cannot show 0: an exact bucket is drawn at 1e-3 u (the axis floor).
+        const nlohmann::json error = PlotValue(b["max_pair_error_u"]);
+        y.push_back(error.is_number() ? nlohmann::json(std::max(error.get<double>(), 1e-3))
+                                      : nlohmann::json(1e6));  // nan/inf: off the top
+      }
+      const std::string name = fmt::format("{} {}", Str(*r, "candidate"), Str(*r, "preset"));
+      data.push_back({{"type", "scatter"},
+                      {"mode", "lines+markers"},
+                      {"name", name},
+                      {"x", x},
+                      {"y", y},
+                      {"line", {{"color", colour(Str(*r, "candidate"))}}}});
+      if ((*r)["tolerance_u"].is_number()) tolerances.insert((*r)["tolerance_u"].get<double>());
+      if ((*r)["horizon"].is_number()) horizon = std::max(horizon, (*r)["horizon"].get<int64_t>());
+    }
+    nlohmann::json shapes = nlohmann::json::array();
+    std::string tolerance_text;
+    for (double t : tolerances) {
+      shapes.push_back({{"type", "line"},
+                        {"xref", "paper"},
+                        {"x0", 0},
+                        {"x1", 1},
+                        {"yref", "y"},
+                        {"y0", t},
+                        {"y1", t},
+                        {"line", {{"color", "#d62728"}, {"dash", "dash"}, {"width", 1.5}}}});
+      tolerance_text += (tolerance_text.empty() ? "" : ", ") + fmt::format("{:g} u", t);
+    }
+    if (horizon > 0) {
+      shapes.push_back({{"type", "line"},
+                        {"xref", "x"},
+                        {"x0", horizon},
+                        {"x1", horizon},
+                        {"yref", "paper"},
+                        {"y0", 0},
+                        {"y1", 1},
+                        {"line", {{"color", "#555"}, {"dash", "dot"}, {"width", 1}}}});
+    }
+    nlohmann::json layout = {{"xaxis", LogAxis("position")},
+                             {"yaxis", LogAxis("worst pair error (u)")},
+                             {"shapes", shapes},
+                             {"legend", {{"orientation", "h"}, {"y", -0.2}}}};
+    section.figures.push_back(
+        {fmt::format("extrapolation error, {}", dtype),
+         fmt::format("Red dashed: tolerance ({}); dotted: the horizon every candidate must reach "
+                     "({}). Points at the top are NaN or infinite errors.",
+                     tolerance_text, horizon),
+         std::move(data), std::move(layout), 480});
+  }
+  return section;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ReportFacts(const nlohmann::json& report) {
+  std::vector<std::pair<std::string, std::string>> facts;
+  const nlohmann::json& machine = report["machine"];
+  const nlohmann::json& tool = report["tool"];
+  const nlohmann::json& run = report["run"];
+  facts.emplace_back("machine",
+                     fmt::format("{} ({} logical CPUs), host {}", Str(machine, "brand"),
+                                 machine.value("logical_cpus", 0), Str(machine, "host")));
+  if (machine.contains("highway") && machine["highway"]["chosen"].is_string())
+    facts.emplace_back("Highway target", machine["highway"]["chosen"].get<std::string>());
+  facts.emplace_back("tool", fmt::format("ropebench {} ({}), {}", Str(tool, "version"),
+                                         Str(tool, "git_commit"), Str(tool, "compiler")));
+  std::string command;
+  if (run.contains("command_line") && run["command_line"].is_array()) {
+    for (const nlohmann::json& word : run["command_line"])
+      if (word.is_string()) command += (command.empty() ? "" : " ") + word.get<std::string>();
+  }
+  facts.emplace_back("run", fmt::format("{} at {}", command, Str(run, "start_time")));
+  if (report.contains("validation")) {
+    std::string counts;
+    for (const auto& [candidate, c] : report["validation"]["summary"].items()) {
+      counts += fmt::format("{}{}: {} pass, {} fail, {} skipped", counts.empty() ? "" : "; ",
+                            candidate, c.value("pass", 0), c.value("fail", 0), c.value("skip", 0));
+    }
+    facts.emplace_back("validation", counts.empty() ? "no cases" : counts);
+  }
+  return facts;
+}
+
+std::vector<PageSection> ReportSections(const nlohmann::json& report) {
+  std::vector<PageSection> sections;
+  if (report.contains("benchmarks")) {
+    PageSection throughput = ThroughputSection(report["benchmarks"]);
+    if (!throughput.figures.empty()) sections.push_back(std::move(throughput));
+  }
+  if (report.contains("bandwidth") && !report["bandwidth"].empty())
+    sections.push_back(BandwidthSection(report["bandwidth"], report["machine"]));
+  if (report.contains("extrapolation")) {
+    PageSection extrapolation = ExtrapolationSection(report["extrapolation"]);
+    if (!extrapolation.figures.empty()) sections.push_back(std::move(extrapolation));
+  }
+  return sections;
+}
+
+std::vector<std::string> ReportPresets(const nlohmann::json& report) {
+  std::vector<std::string> presets;
+  auto add = [&](const nlohmann::json& list) {
+    for (const nlohmann::json& item : list) {
+      const std::string name = Str(item, "preset");
+      if (!name.empty() && std::find(presets.begin(), presets.end(), name) == presets.end())
+        presets.push_back(name);
+    }
+  };
+  if (report.contains("benchmarks")) add(report["benchmarks"]);
+  if (report.contains("extrapolation")) add(report["extrapolation"]);
+  if (report.contains("validation")) add(report["validation"]["cases"]);
+  return presets;
+}
+
+}  // namespace ropebench
