@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "bench/gbench_runner.h"
 #include "bench/machine_info.h"
 #include "bench/rmw_kernel.h"
 #include "benchmark/benchmark.h"
@@ -25,7 +26,7 @@ constexpr double kWarmUpSeconds = 0.1;
 // One buffer for every probe benchmark, grown to the largest working set and touched once: Google
 // Benchmark calls a benchmark function once per repetition, and allocating and faulting in GiBs
 // each time would cost more wall time than the measurement. The values stay near 1 (x = 0.999 x +
-// 0.001).
+// 0.001). nullptr when that much cannot be allocated.
 float* ProbeBuffer(int64_t bytes, int threads) {
   struct FreeDeleter {
     void operator()(float* p) const { std::free(p); }
@@ -36,6 +37,10 @@ float* ProbeBuffer(int64_t bytes, int threads) {
     buffer.reset();
     const size_t rounded = (static_cast<size_t>(bytes) + 63) / 64 * 64;
     buffer.reset(static_cast<float*>(std::aligned_alloc(64, rounded)));
+    if (!buffer) {  // the caller skips the point
+      capacity = 0;
+      return nullptr;
+    }
     capacity = bytes;
     const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
     float* x = buffer.get();
@@ -52,8 +57,13 @@ std::string ProbeName(const std::string& kind, int64_t bytes, int threads) {
 // x = x * a + b over the working set: one read and one write of every byte, as RoPE in place, on
 // the widest vectors of Highway's dispatched target (bench/rmw_kernel.h).
 void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
+  if (SkipIfInterrupted(state)) return;
   const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
   float* x = ProbeBuffer(bytes, threads);
+  if (x == nullptr) {
+    state.SkipWithError(fmt::format("cannot allocate {} bytes", bytes).c_str());
+    return;
+  }
   // Values stay near 1: x -> 0.999 x + 0.001.
   constexpr float kScale = 0.999f, kShift = 0.001f;
   ReadModifyWriteFloats(x, n, kScale, kShift);  // an untimed pass: the first one is slow
@@ -68,8 +78,13 @@ void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
 
 // dst = src over two halves of the working set: one read and one write of every byte.
 void Copy(benchmark::State& state, int64_t bytes, int threads) {
+  if (SkipIfInterrupted(state)) return;
   const int64_t n = bytes / 2 / static_cast<int64_t>(sizeof(float));
   float* src = ProbeBuffer(bytes, threads);
+  if (src == nullptr) {
+    state.SkipWithError(fmt::format("cannot allocate {} bytes", bytes).c_str());
+    return;
+  }
   float* dst = src + n;
   std::memcpy(dst, src, n * sizeof(float));  // an untimed pass: the first one is slow
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom

@@ -6,9 +6,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <new>
 
 #include "bench/bandwidth_probe.h"
 #include "bench/case_runner.h"
+#include "bench/gbench_runner.h"
+#include "bench/interrupt.h"
 #include "bench/random_fill.h"
 #include "bench/rmw_kernel.h"
 #include "benchmark/benchmark.h"
@@ -68,6 +71,7 @@ TensorView AllocateView(std::unique_ptr<void, FreeDeleter>& storage, DType dtype
   const int64_t elements = tokens * heads * head_dim;
   const size_t bytes = (static_cast<size_t>(elements * BytesPerElement(dtype)) + 63) / 64 * 64;
   storage.reset(std::aligned_alloc(64, bytes));
+  if (!storage) throw std::bad_alloc();
   return {storage.get(), dtype, tokens, heads, head_dim, int64_t{heads} * head_dim, head_dim};
 }
 
@@ -103,6 +107,22 @@ const Buffers& BuffersFor(const Shape& shape) {
   WarmMemory(buffers->k.data, buffers->k.tokens * buffers->k.token_stride * bytes);
   active = std::move(buffers);
   return *active;
+}
+
+// The shape's buffers, or nullptr with the benchmark skipped when they cannot be allocated now (the
+// plan refused shapes that cannot fit at all; others may still hold the memory).
+const Buffers* BuffersOrSkip(const Shape& shape, benchmark::State& state) {
+  try {
+    return &BuffersFor(shape);
+  } catch (const std::bad_alloc&) {
+    state.SkipWithError(
+        fmt::format("cannot allocate {:.2f} GiB for Q and K",
+                    static_cast<double>(WorkingSetBytes(std::string(shape.preset->name),
+                                                        shape.dtype, shape.tokens)) /
+                        (1 << 30))
+            .c_str());
+    return nullptr;
+  }
 }
 
 std::string ValidateShape(const Shape& shape, const RopeSpec& spec,
@@ -166,7 +186,10 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
     state.SkipWithError(skip_reason.c_str());
     return;
   }
-  const Buffers& buffers = BuffersFor(shape);
+  if (SkipIfInterrupted(state)) return;
+  const Buffers* allocated = BuffersOrSkip(shape, state);
+  if (allocated == nullptr) return;
+  const Buffers& buffers = *allocated;
   if (shape.candidate->capabilities().threaded) omp_set_num_threads(shape.threads);
   // A candidate that keeps a cos/sin table per spec, as serving engines do, has it built by one
   // untimed call (another shape may have replaced it since validation): an engine builds it before
@@ -183,6 +206,7 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
   const bool self_timed = timed.capabilities().self_timed;
   bool self_reported = self_timed;
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+    if (Interrupted()) continue;  // slow calls would run on for seconds: the rest run empty
     const CallResult result = timed.Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (result.status != CallStatus::kOk) {
       state.SkipWithError(("the call failed: " + result.message).c_str());
@@ -194,6 +218,10 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
       self_reported = self_reported && timing.self_reported;
       state.SetIterationTime(timing.seconds);
     }
+  }
+  if (Interrupted()) {  // the calls after the interrupt ran empty: the figure means nothing
+    state.SkipWithError(kInterruptedReason);
+    return;
   }
   // The record's `timing`: how the time per call was taken.
   state.SetLabel(!self_timed ? "wall" : self_reported ? "self_reported" : "process");
@@ -207,7 +235,10 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
 // run just before its candidates. Measured on the same memory and minutes closer in time than the
 // bandwidth sweep's point at that size, it keeps a noisy host's drift out of the ratio.
 void RunAdjacentProbe(benchmark::State& state, const Shape& shape) {
-  const Buffers& buffers = BuffersFor(shape);
+  if (SkipIfInterrupted(state)) return;
+  const Buffers* allocated = BuffersOrSkip(shape, state);
+  if (allocated == nullptr) return;
+  const Buffers& buffers = *allocated;
   const int bytes = BytesPerElement(shape.dtype);
   const int64_t q_bytes = buffers.q.tokens * buffers.q.token_stride * bytes;
   const int64_t k_bytes = buffers.k.tokens * buffers.k.token_stride * bytes;
@@ -302,7 +333,8 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
     const std::vector<int64_t> positions = shape.Positions();
     const RopeSpec spec = ResolveSeqLen(shape.preset->spec, positions);
     // Validated before anything is timed, on this shape's spec, dtype and heads.
-    std::string skip_reason = ValidateShape(shape, spec, positions, *verdicts);
+    std::string skip_reason =
+        Interrupted() ? kInterruptedReason : ValidateShape(shape, spec, positions, *verdicts);
     int repetitions = plan.repetitions;
     if (skip_reason.empty()) {
       // Fewer repetitions where even one call is slow (the O(rotary_dim^2) matrix form at 64K

@@ -307,6 +307,10 @@ int Show(const ParsedArgs& args, const std::vector<std::string>&) {
   fmt::print("report {} ({} {}, {:.0f}s)\n\n", args.positional()[0],
              report["tool"]["git_commit"].get<std::string>(), run["start_time"].get<std::string>(),
              run["duration_s"].is_number() ? run["duration_s"].get<double>() : 0.0);
+  if (run.contains("partial") && run["partial"] == true) {
+    fmt::print("partial: interrupted by {}; it holds only what finished\n\n",
+               run.value("interrupted_by", std::string("a signal")));
+  }
   PrintReportSummary(stdout, report);
   return kExitPass;
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "bench/machine_info.h"
 #include "bench/spec_argument.h"
 #include "fmt/format.h"
 #include "impls/exec_candidate.h"
@@ -168,7 +169,27 @@ BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& arg
   plan.repetitions = static_cast<int>(repetitions[0]);
   plan.min_time = ResolveSeconds(args, "min-time", 60, plan.min_time);
   plan.time_budget = ResolveSeconds(args, "time-budget", 86400, plan.time_budget);
+  RefuseWhatCannotFit(plan, PhysicalMemoryBytes());
   return plan;
+}
+
+void RefuseWhatCannotFit(const BenchmarkPlan& plan, int64_t memory_bytes) {
+  if (memory_bytes <= 0) return;
+  constexpr double kGiB = 1024.0 * 1024 * 1024;
+  for (const std::string& preset : plan.presets) {
+    for (DType dtype : plan.dtypes) {
+      for (int64_t tokens : plan.tokens) {
+        // Q and K, plus the bandwidth probe's copy of up to as much: half the memory at most.
+        const int64_t needed = WorkingSetBytes(preset, dtype, tokens);
+        if (2 * needed > memory_bytes) {
+          throw UsageError{fmt::format(
+              "--tokens {}: {} {} would need {:.1f} GiB for Q and K (and as much again for the "
+              "bandwidth probe); this machine has {:.1f} GiB",
+              tokens, preset, ToString(dtype), needed / kGiB, memory_bytes / kGiB)};
+        }
+      }
+    }
+  }
 }
 
 nlohmann::json BenchSettings(const BenchmarkPlan& plan) {

@@ -39,4 +39,8 @@ BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& arg
 nlohmann::json ValidationSettings(const ValidationPlan& plan);
 nlohmann::json BenchSettings(const BenchmarkPlan& plan);
 
+// Throws a UsageError naming the shape, before anything is allocated, when a shape's Q and K (and
+// the probe's copy of as much) would not fit in `memory_bytes` (0: unknown, nothing refused).
+void RefuseWhatCannotFit(const BenchmarkPlan& plan, int64_t memory_bytes);
+
 }  // namespace ropebench

@@ -62,10 +62,7 @@ void PrintTable(std::FILE* out, const Comparison& c, const CompareOptions& optio
 void PrintMarkdown(std::FILE* out, const Comparison& c, const CompareOptions& options) {
   int counts[4] = {};
   for (const auto& b : c.benchmarks) ++counts[static_cast<int>(b.verdict)];
-  fmt::print(out, "### ropebench: {}\n\n",
-             c.Regressed()      ? "regression"
-             : c.Inconclusive() ? "no regression found (some inconclusive)"
-                                : "no regression");
+  fmt::print(out, "### ropebench: {}\n\n", c.Headline());
   fmt::print(out,
              "{} regression, {} pass, {} improved, {} inconclusive; {:g} confidence (Holm), tau "
              "{:.0f}%\n\n",

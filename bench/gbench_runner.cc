@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "bench/interrupt.h"
 #include "benchmark/benchmark.h"
 
 namespace ropebench {
@@ -90,6 +91,14 @@ double MedianAbsoluteDeviation(const std::vector<double>& samples) {
   std::vector<double> deviations;
   for (double s : samples) deviations.push_back(std::fabs(s - median));
   return Median(deviations);
+}
+
+bool SkipIfInterrupted(benchmark::State& state) {
+  if (!Interrupted()) return false;
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+  }
+  state.SkipWithError(kInterruptedReason);
+  return true;
 }
 
 }  // namespace ropebench

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmark/benchmark.h"
 #include "reports/rank_intervals.h"
 
 namespace ropebench {
@@ -33,5 +34,10 @@ std::map<std::string, CollectedRuns> RunRegisteredBenchmarks(const std::vector<s
 
 // Median absolute deviation of samples (Median is reports/rank_intervals.h's).
 double MedianAbsoluteDeviation(const std::vector<double>& samples);
+
+// After Ctrl-C (bench/interrupt.h): runs this repetition's iterations empty — Google Benchmark
+// aborts unless every repetition of a benchmark ran as many — and marks it skipped ("interrupted").
+// True then; the benchmark function returns at once.
+bool SkipIfInterrupted(benchmark::State& state);
 
 }  // namespace ropebench

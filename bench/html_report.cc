@@ -86,10 +86,7 @@ void WriteComparisonHtml(const ParsedArgs& args, const std::string& html_path,
                          const nlohmann::json& base, const nlohmann::json& head) {
   const std::string plotly_js = ReadPlotlyJs(args);
   Page page{"ropebench comparison", {}, {}};
-  const char* verdict = comparison.Regressed()      ? "regression"
-                        : comparison.Inconclusive() ? "no regression found (some inconclusive)"
-                                                    : "no regression";
-  page.facts.emplace_back("verdict", verdict);
+  page.facts.emplace_back("verdict", comparison.Headline());
   for (const auto& [side, report] : {std::pair{"BASE", &base}, {"HEAD", &head}}) {
     for (const auto& [name, value] : ReportFacts(*report)) {
       if (name == "tool" || name == "run")

@@ -196,9 +196,13 @@ nlohmann::json DescribeMachine(int threads_used) {
     return std::string();
   }();
   if (!pretty.empty()) machine["distribution"] = pretty;
-  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-  if (pages > 0 && page_size > 0) machine["memory_bytes"] = int64_t{pages} * page_size;
+  if (const int64_t memory = PhysicalMemoryBytes(); memory > 0) machine["memory_bytes"] = memory;
   return machine;
+}
+
+int64_t PhysicalMemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page_size > 0 ? int64_t{pages} * page_size : 0;
 }
 
 }  // namespace ropebench

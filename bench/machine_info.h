@@ -28,6 +28,9 @@ nlohmann::json DescribeMachine(int threads_used);
 // Highway's targets: compiled into this binary, supported by this CPU, and the one dispatch picks.
 nlohmann::json HighwayTargets();
 
+// Installed memory in bytes, 0 when unknown.
+int64_t PhysicalMemoryBytes();
+
 // This machine's host name, "unknown-host" when it has none.
 std::string HostName();
 

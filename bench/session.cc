@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 
 #include "bench/bandwidth_probe.h"
+#include "bench/interrupt.h"
 #include "bench/machine_info.h"
 #include "bench/progress.h"
 #include "bench/summary.h"
@@ -77,6 +79,7 @@ std::string UtcTime(std::time_t when, const char* format) {
 }
 
 int RunSession(const SessionPlan& plan) {
+  const InterruptScope interrupts;
   const std::time_t start = std::time(nullptr);
   const auto started = std::chrono::steady_clock::now();
   ValidationResults validation = plan.judged.value_or(ValidationResults{});
@@ -88,7 +91,7 @@ int RunSession(const SessionPlan& plan) {
         });
   }
   Measured measured;
-  if (plan.benchmarks) {
+  if (plan.benchmarks && !Interrupted()) {
     measured = Measure(plan);
     if (!measured.error.empty()) {
       fmt::print(stderr, "ropebench: {}\n", measured.error);
@@ -111,6 +114,12 @@ int RunSession(const SessionPlan& plan) {
                              {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
                              {"duration_s", seconds},
                              {"settings", plan.settings}}}};
+  // Interrupted: what finished is kept, and the report says it is not the whole run.
+  const int signal = InterruptSignal();
+  if (signal != 0) {
+    report["run"]["partial"] = true;
+    report["run"]["interrupted_by"] = signal == SIGINT ? "SIGINT" : "SIGTERM";
+  }
   report.update(ValidationJson(validation));
   report["bandwidth"] = BandwidthJson(measured.probe);
   report["benchmarks"] = BenchmarksJson(measured.benchmarks);
@@ -125,7 +134,12 @@ int RunSession(const SessionPlan& plan) {
       std::none_of(measured.benchmarks.begin(), measured.benchmarks.end(),
                    [](const BenchmarkRecord& r) { return r.validation_failed; });
   const bool passed = AllPassed(validation) && benchmarks_ok;
-  fmt::print("\n{} in {:.1f}s\n", passed ? "all checks passed" : "CHECKS FAILED", seconds);
+  if (signal != 0) {
+    fmt::print("\nINTERRUPTED after {:.1f}s: the report holds what finished (run.partial)\n",
+               seconds);
+  } else {
+    fmt::print("\n{} in {:.1f}s\n", passed ? "all checks passed" : "CHECKS FAILED", seconds);
+  }
   if (!plan.json_path.empty()) {
     if (const std::string error = WriteJsonFile(plan.json_path, report); !error.empty()) {
       fmt::print(stderr, "ropebench: {}\n", error);
@@ -133,6 +147,7 @@ int RunSession(const SessionPlan& plan) {
     }
     fmt::print("report: {}\n", plan.json_path);
   }
+  if (signal != 0) return 128 + signal;  // the shell's convention for a run ended by a signal
   return passed ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bench/case_runner.h"
+#include "bench/interrupt.h"
 
 namespace ropebench {
 
@@ -24,16 +25,22 @@ ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& pr
   size_t done = 0;
   double work_done = 0;
 
+  // On an interrupt the case in flight is dropped, not recorded: a worker process that the same
+  // Ctrl-C reached would otherwise read as the candidate crashing.
   ValidationResults results;
   for (Candidate* candidate : plan.candidates) {
     for (const ValidationCase& c : cases) {
-      results.cases.push_back(RunCase(*candidate, c));
+      CaseRecord record = RunCase(*candidate, c);
+      if (Interrupted()) return results;
+      results.cases.push_back(std::move(record));
       work_done += work(c);
       if (progress) progress(++done, total, work_done / total_work, results.cases.back().name);
     }
     for (size_t n = 0; n < sweeps; ++n) {
-      results.extrapolation.push_back(
-          RunExtrapolation(*candidate, dtypes[n], plan.extrapolation_options));
+      ExtrapolationRecord record =
+          RunExtrapolation(*candidate, dtypes[n], plan.extrapolation_options);
+      if (Interrupted()) return results;
+      results.extrapolation.push_back(std::move(record));
       work_done += kSweepWork;
       if (progress) progress(++done, total, work_done / total_work, "extrapolation");
     }

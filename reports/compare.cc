@@ -101,6 +101,12 @@ bool Comparison::Inconclusive() const {
                      [](const auto& b) { return b.verdict == Verdict::kInconclusive; });
 }
 
+std::string_view Comparison::Headline() const {
+  return Regressed()      ? "regression"
+         : Inconclusive() ? "no regression found (some inconclusive)"
+                          : "no regression";
+}
+
 std::string CompareReports(const Json& base, const Json& head, const CompareOptions& options,
                            Comparison& out) {
   if (!(options.confidence > 0 && options.confidence < 1)) {

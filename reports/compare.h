@@ -48,6 +48,8 @@ struct Comparison {
   std::vector<std::string> fingerprint_differences;     // "machine.model: 143 -> 85"
   bool Regressed() const;
   bool Inconclusive() const;
+  // "regression", "no regression found (some inconclusive)" or "no regression".
+  std::string_view Headline() const;
 };
 
 // "" or a one-line error: fingerprints differ without cross_machine (naming the fields), --paired

@@ -8,7 +8,8 @@ namespace {
 TEST(HtmlPage, EscapesTextAndKeepsScriptsClosedOnlyWhereMeant) {
   Page page{"a <b> & \"c\"", {{"run", "x < y"}}, {}};
   PageSection section{"S", "", {}};
-  section.figures.push_back({"t", "c",
+  section.figures.push_back({"t",
+                             "c",
                              {{{"name", "</script><script>alert(1)</script>"}, {"y", {1, 2}}}},
                              {{"title", "x"}}});
   page.sections.push_back(section);

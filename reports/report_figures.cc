@@ -25,9 +25,24 @@ class ColourOf {
   std::map<std::string, size_t> index_;
 };
 
+// Readers of fields that a report may lack or hold with another type: the page draws what is there.
 std::string Str(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+double Num(const nlohmann::json& object, const char* key, double fallback = 0) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+const nlohmann::json& Member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json kNone;
+  if (!object.is_object()) return kNone;
+  auto it = object.find(key);
+  return it != object.end() ? *it : kNone;
 }
 
 nlohmann::json LogAxis(const std::string& title) {
@@ -61,21 +76,20 @@ PageSection ThroughputSection(const nlohmann::json& benchmarks) {
   for (const auto& key : order) {
     std::map<std::string, std::vector<const nlohmann::json*>> lines;
     for (const nlohmann::json* b : groups[key]) {
-      lines[fmt::format("{} ({} thr)", Str(*b, "candidate"), (*b)["threads"].get<int>())].push_back(
-          b);
+      lines[fmt::format("{} ({} thr)", Str(*b, "candidate"), Num(*b, "threads", 1))].push_back(b);
     }
     nlohmann::json data = nlohmann::json::array();
     for (auto& [name, points] : lines) {
       std::sort(points.begin(), points.end(), [](const nlohmann::json* a, const nlohmann::json* b) {
-        return (*a)["tokens"].get<int64_t>() < (*b)["tokens"].get<int64_t>();
+        return Num(*a, "tokens") < Num(*b, "tokens");
       });
       nlohmann::json x = nlohmann::json::array(), gbs = nlohmann::json::array(),
                      roof = nlohmann::json::array(), text = nlohmann::json::array();
       for (const nlohmann::json* p : points) {
-        x.push_back((*p)["tokens"]);
-        const nlohmann::json speed = PlotValue((*p)["bytes_per_second"]);
+        x.push_back(Num(*p, "tokens"));
+        const nlohmann::json speed = PlotValue(Member(*p, "bytes_per_second"));
         gbs.push_back(speed.is_number() ? nlohmann::json(speed.get<double>() / 1e9) : speed);
-        roof.push_back(PlotValue((*p)["roofline"]));
+        roof.push_back(PlotValue(Member(*p, "roofline")));
         text.push_back(Str(*p, "name"));
       }
       const std::string c = colour(name);
@@ -128,17 +142,17 @@ PageSection ThroughputSection(const nlohmann::json& benchmarks) {
 PageSection BandwidthSection(const nlohmann::json& bandwidth, const nlohmann::json& machine) {
   std::map<std::string, std::vector<const nlohmann::json*>> lines;
   for (const nlohmann::json& p : bandwidth) {
-    lines[fmt::format("{} ({} thr)", Str(p, "kind"), p["threads"].get<int>())].push_back(&p);
+    lines[fmt::format("{} ({} thr)", Str(p, "kind"), Num(p, "threads", 1))].push_back(&p);
   }
   nlohmann::json data = nlohmann::json::array();
   for (auto& [name, points] : lines) {
     std::sort(points.begin(), points.end(), [](const nlohmann::json* a, const nlohmann::json* b) {
-      return (*a)["bytes"].get<int64_t>() < (*b)["bytes"].get<int64_t>();
+      return Num(*a, "bytes") < Num(*b, "bytes");
     });
     nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
     for (const nlohmann::json* p : points) {
-      x.push_back((*p)["bytes"]);
-      const nlohmann::json speed = PlotValue((*p)["bytes_per_second"]);
+      x.push_back(Num(*p, "bytes"));
+      const nlohmann::json speed = PlotValue(Member(*p, "bytes_per_second"));
       y.push_back(speed.is_number() ? nlohmann::json(speed.get<double>() / 1e9) : speed);
     }
     data.push_back(
@@ -147,11 +161,11 @@ PageSection BandwidthSection(const nlohmann::json& bandwidth, const nlohmann::js
   nlohmann::json shapes = nlohmann::json::array(), annotations = nlohmann::json::array();
   std::string caches_text;
   bool from_cpuid = false;
-  if (machine.contains("caches")) {
+  if (Member(machine, "caches").is_array()) {
     for (const nlohmann::json& c : machine["caches"]) {
-      if (!c["bytes"].is_number() || c["bytes"].get<double>() <= 0) continue;
-      const double bytes = c["bytes"].get<double>();
-      const std::string label = fmt::format("L{} {}", c["level"].get<int>(), Bytes(bytes));
+      const double bytes = Num(c, "bytes");
+      if (bytes <= 0) continue;
+      const std::string label = fmt::format("L{} {}", Num(c, "level"), Bytes(bytes));
       shapes.push_back({{"type", "line"},
                         {"xref", "x"},
                         {"x0", bytes},
@@ -195,7 +209,8 @@ PageSection BandwidthSection(const nlohmann::json& bandwidth, const nlohmann::js
 PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
   std::map<std::string, std::vector<const nlohmann::json*>> by_dtype;
   for (const nlohmann::json& r : extrapolation) {
-    if (r.contains("buckets") && !r["buckets"].empty()) by_dtype[Str(r, "dtype")].push_back(&r);
+    if (Member(r, "buckets").is_array() && !r["buckets"].empty())
+      by_dtype[Str(r, "dtype")].push_back(&r);
   }
   PageSection section{
       "Extrapolation",
@@ -211,9 +226,9 @@ PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
     for (const nlohmann::json* r : records) {
       nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
       for (const nlohmann::json& b : (*r)["buckets"]) {
-        x.push_back(std::ldexp(1.0, b["exponent"].get<int>()));
+        x.push_back(std::ldexp(1.0, static_cast<int>(Num(b, "exponent"))));
         // A log axis cannot show 0: an exact bucket is drawn at 1e-3 u (the axis floor).
-        const nlohmann::json error = PlotValue(b["max_pair_error_u"]);
+        const nlohmann::json error = PlotValue(Member(b, "max_pair_error_u"));
         y.push_back(error.is_number() ? nlohmann::json(std::max(error.get<double>(), 1e-3))
                                       : nlohmann::json(1e6));  // nan/inf: off the top
       }
@@ -224,8 +239,8 @@ PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
                       {"x", x},
                       {"y", y},
                       {"line", {{"color", colour(Str(*r, "candidate"))}}}});
-      if ((*r)["tolerance_u"].is_number()) tolerances.insert((*r)["tolerance_u"].get<double>());
-      if ((*r)["horizon"].is_number()) horizon = std::max(horizon, (*r)["horizon"].get<int64_t>());
+      if (Num(*r, "tolerance_u") > 0) tolerances.insert(Num(*r, "tolerance_u"));
+      horizon = std::max(horizon, static_cast<int64_t>(Num(*r, "horizon")));
     }
     nlohmann::json shapes = nlohmann::json::array();
     std::string tolerance_text;
@@ -268,27 +283,30 @@ PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
 
 std::vector<std::pair<std::string, std::string>> ReportFacts(const nlohmann::json& report) {
   std::vector<std::pair<std::string, std::string>> facts;
-  const nlohmann::json& machine = report["machine"];
-  const nlohmann::json& tool = report["tool"];
-  const nlohmann::json& run = report["run"];
-  facts.emplace_back("machine",
-                     fmt::format("{} ({} logical CPUs), host {}", Str(machine, "brand"),
-                                 machine.value("logical_cpus", 0), Str(machine, "host")));
-  if (machine.contains("highway") && machine["highway"]["chosen"].is_string())
-    facts.emplace_back("Highway target", machine["highway"]["chosen"].get<std::string>());
+  const nlohmann::json& machine = Member(report, "machine");
+  const nlohmann::json& tool = Member(report, "tool");
+  const nlohmann::json& run = Member(report, "run");
+  facts.emplace_back("machine", fmt::format("{} ({} logical CPUs), host {}", Str(machine, "brand"),
+                                            Num(machine, "logical_cpus"), Str(machine, "host")));
+  if (const std::string target = Str(Member(machine, "highway"), "chosen"); !target.empty())
+    facts.emplace_back("Highway target", target);
   facts.emplace_back("tool", fmt::format("ropebench {} ({}), {}", Str(tool, "version"),
                                          Str(tool, "git_commit"), Str(tool, "compiler")));
   std::string command;
-  if (run.contains("command_line") && run["command_line"].is_array()) {
+  if (Member(run, "command_line").is_array()) {
     for (const nlohmann::json& word : run["command_line"])
-      if (word.is_string()) command += (command.empty() ? "" : " ") + word.get<std::string>();
+      if (word.is_string()) {
+        if (!command.empty()) command += ' ';
+        command += word.get<std::string>();
+      }
   }
   facts.emplace_back("run", fmt::format("{} at {}", command, Str(run, "start_time")));
-  if (report.contains("validation")) {
+  if (const nlohmann::json& summary = Member(Member(report, "validation"), "summary");
+      summary.is_object()) {
     std::string counts;
-    for (const auto& [candidate, c] : report["validation"]["summary"].items()) {
+    for (const auto& [candidate, c] : summary.items()) {
       counts += fmt::format("{}{}: {} pass, {} fail, {} skipped", counts.empty() ? "" : "; ",
-                            candidate, c.value("pass", 0), c.value("fail", 0), c.value("skip", 0));
+                            candidate, Num(c, "pass"), Num(c, "fail"), Num(c, "skip"));
     }
     facts.emplace_back("validation", counts.empty() ? "no cases" : counts);
   }
@@ -297,13 +315,13 @@ std::vector<std::pair<std::string, std::string>> ReportFacts(const nlohmann::jso
 
 std::vector<PageSection> ReportSections(const nlohmann::json& report) {
   std::vector<PageSection> sections;
-  if (report.contains("benchmarks")) {
+  if (Member(report, "benchmarks").is_array()) {
     PageSection throughput = ThroughputSection(report["benchmarks"]);
     if (!throughput.figures.empty()) sections.push_back(std::move(throughput));
   }
-  if (report.contains("bandwidth") && !report["bandwidth"].empty())
-    sections.push_back(BandwidthSection(report["bandwidth"], report["machine"]));
-  if (report.contains("extrapolation")) {
+  if (Member(report, "bandwidth").is_array() && !report["bandwidth"].empty())
+    sections.push_back(BandwidthSection(report["bandwidth"], Member(report, "machine")));
+  if (Member(report, "extrapolation").is_array()) {
     PageSection extrapolation = ExtrapolationSection(report["extrapolation"]);
     if (!extrapolation.figures.empty()) sections.push_back(std::move(extrapolation));
   }
@@ -319,9 +337,11 @@ std::vector<std::string> ReportPresets(const nlohmann::json& report) {
         presets.push_back(name);
     }
   };
-  if (report.contains("benchmarks")) add(report["benchmarks"]);
-  if (report.contains("extrapolation")) add(report["extrapolation"]);
-  if (report.contains("validation")) add(report["validation"]["cases"]);
+  for (const nlohmann::json* list :
+       {&Member(report, "benchmarks"), &Member(report, "extrapolation"),
+        &Member(Member(report, "validation"), "cases")}) {
+    if (list->is_array()) add(*list);
+  }
   return presets;
 }
 

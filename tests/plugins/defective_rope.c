@@ -17,8 +17,8 @@ const char* ropebench_name(void) { return ROPEBENCH_DEFECT_NAME; }
 static const double kPi = 3.14159265358979323846;
 
 /* The inverse frequencies of every pair, and the attention factor. */
-/* Never inlined, in every build: the slowed build's timing code around the calls must not change how
-   the work itself is compiled, or its slowdown would not be the 10 % it claims. */
+/* Never inlined, in every build: the slowed build's timing code around the calls must not change
+   how the work itself is compiled, or its slowdown would not be the 10 % it claims. */
 __attribute__((noinline)) static double frequencies(const ropebench_spec* s, double* theta) {
   const int d = s->rotary_dim;
   double base = s->base;
@@ -114,8 +114,9 @@ static float to_bf16(float x) {
 }
 #endif
 
-__attribute__((noinline)) static void rotate(const ropebench_spec* spec, const int64_t* positions, ropebench_tensor* t,
-                   const double* theta, double attention) {
+__attribute__((noinline)) static void rotate(const ropebench_spec* spec, const int64_t* positions,
+                                             ropebench_tensor* t, const double* theta,
+                                             double attention) {
   const int half = spec->rotary_dim / 2;
   float* data = (float*)t->data;
   int64_t token_stride = t->token_stride, head_stride = t->head_stride;

@@ -1,0 +1,19 @@
+// A report as `show`, `compare` and `report --html` read it: parsed, checked, and when accepted
+// turned into the HTML page's figures, which read every field they plot.
+#include <cstddef>
+#include <cstdint>
+
+#include "nlohmann/json.hpp"
+#include "reports/html_page.h"
+#include "reports/report_figures.h"
+#include "reports/report_reader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const nlohmann::json report = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (report.is_discarded()) return 0;
+  if (!ropebench::CheckReport(report).empty()) return 0;
+  ropebench::Page page{"fuzz", ropebench::ReportFacts(report), ropebench::ReportSections(report)};
+  (void)ropebench::ReportPresets(report);
+  (void)ropebench::RenderPage(page, "");
+  return 0;
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Ctrl-C during `ropebench run` (issue 7): interrupted at a random moment, ten times, the run stops
+# within a second and leaves a readable report, valid against the schema and marked partial, with
+# exit code 130; `show` reads it back. Then a second SIGINT during the same run ends it at once.
+set -euo pipefail
+ropebench=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+RANDOM=${SEED:-20261129}  # reproducible moments; SEED=... for others
+
+# About 25 s uninterrupted here: validation and extrapolation (~8 s), the probe, the benchmarks.
+args=(run --preset llama2-7b,llama3.1-8b --candidate scalar,highway --dtype f32 --tokens 16,4096
+      --repetitions 5 --quiet)
+worst=0
+for i in $(seq 1 10); do
+  delay=$(( (RANDOM % 200) + 3 ))  # tenths of a second: 0.3 .. 20.2 s into the run
+  mkdir "$out/$i"
+  "$ropebench" "${args[@]}" --out "$out/$i" > "$out/$i.log" 2>&1 &
+  pid=$!
+  sleep "$(printf '%d.%d' $((delay / 10)) $((delay % 10)))"
+  sent=$(date +%s%N)
+  kill -INT "$pid" 2>/dev/null || fail "run $i had already ended before $delay/10 s"
+  set +e
+  wait "$pid"
+  code=$?
+  set -e
+  stopped_ms=$(( ($(date +%s%N) - sent) / 1000000 ))
+  (( stopped_ms > worst )) && worst=$stopped_ms
+  [[ $code -eq 130 ]] || { cat "$out/$i.log"; fail "run $i exited $code, expected 130"; }
+  report=$(ls "$out/$i"/*.json 2>/dev/null) || { cat "$out/$i.log"; fail "run $i left no report"; }
+  [[ $(ls "$out/$i" | wc -l) -eq 1 ]] || fail "run $i left more than its report: $(ls "$out/$i")"
+  /usr/bin/python3 "$root/tests/check_schema.py" "$root/reports/report.schema.json" "$report" > /dev/null ||
+    fail "run $i: the partial report does not match the schema"
+  /usr/bin/python3 - "$report" <<'PY' || fail "run $i: not marked partial"
+import json, sys
+run = json.load(open(sys.argv[1]))["run"]
+assert run.get("partial") is True and run.get("interrupted_by") == "SIGINT", run
+PY
+  "$ropebench" show "$report" > "$out/show.txt" || fail "show cannot read run $i's report"
+  grep -q "partial" "$out/show.txt" || fail "show does not say run $i is partial"
+  echo "run $i: interrupted at ${delay}00 ms, stopped ${stopped_ms} ms later, partial report ok"
+done
+# "Within a second" on this shared VM, with room for a neighbour's burst.
+(( worst <= 1500 )) || fail "the slowest stop took $worst ms"
+
+# A second Ctrl-C does not wait for the first to be honoured.
+"$ropebench" "${args[@]}" --out "$out/twice" > "$out/twice.log" 2>&1 &
+pid=$!
+sleep 2
+kill -INT "$pid"; kill -INT "$pid" 2>/dev/null || true
+set +e
+wait "$pid"
+code=$?
+set -e
+[[ $code -eq 130 ]] || fail "twice interrupted: exit $code, expected 130 (killed by SIGINT)"
+# Killed by the second signal: it did not go on to finish a case and write a report.
+! grep -q INTERRUPTED "$out/twice.log" || fail "the second Ctrl-C waited for the report"
+echo "interrupts: 10 of 10 partial reports; slowest stop ${worst} ms"
