@@ -82,7 +82,8 @@ void WarmMemory(void* data, int64_t bytes) {
   auto* p = static_cast<volatile unsigned char*>(data);
   do {
     for (int64_t i = 0; i < bytes; i += 64) p[i] = p[i];
-  } while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(100) &&
+           !Interrupted());
 }
 
 const Buffers& BuffersFor(const Shape& shape) {
@@ -205,7 +206,7 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
   Candidate& timed = shape.candidate->ForTiming();
   const bool self_timed = timed.capabilities().self_timed;
   bool self_reported = self_timed;
-  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+  for (auto _ : state) {          // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     if (Interrupted()) continue;  // slow calls would run on for seconds: the rest run empty
     const CallResult result = timed.Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (result.status != CallStatus::kOk) {

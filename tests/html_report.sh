@@ -10,21 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 check=(/usr/bin/python3 "$root/tests/check_html_page.py")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+source "$root/tests/expect.sh"
 mkdir -p "$artifacts"
-
-fail() { echo "FAIL: $*"; exit 1; }
-expect() {  # expected exit code, then the command; its stderr+stdout in $out/said
-  local want=$1; shift
-  set +e
-  "$@" > "$out/said" 2>&1
-  local code=$?
-  set -e
-  [[ $code -eq $want ]] || { cat "$out/said"; fail "$* exited $code, expected $want"; }
-}
-one_line_error() {
-  [[ $(wc -l < "$out/said") -eq 1 ]] || { cat "$out/said"; fail "not one line"; }
-  grep -qF -- "$1" "$out/said" || { cat "$out/said"; fail "expected '$1'"; }
-}
 
 # A real run (validation, extrapolation, bandwidth probe, benchmarks), kept small: one preset with
 # scaling (Llama-3.1: the wavelength figure shows which pairs it stretches), two dtypes.

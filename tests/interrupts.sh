@@ -7,15 +7,16 @@ ropebench=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$root/tests/expect.sh"
 RANDOM=${SEED:-20261129}  # reproducible moments; SEED=... for others
 
-# About 25 s uninterrupted here: validation and extrapolation (~8 s), the probe, the benchmarks.
+# About 25 s uninterrupted here: validation and extrapolation (~8 s), the probe (~3 s), then the
+# benchmarks; the moments below fall in all of them.
 args=(run --preset llama2-7b,llama3.1-8b --candidate scalar,highway --dtype f32 --tokens 16,4096
       --repetitions 5 --quiet)
 worst=0
 for i in $(seq 1 10); do
-  delay=$(( (RANDOM % 200) + 3 ))  # tenths of a second: 0.3 .. 20.2 s into the run
+  delay=$(( (RANDOM % 130) + 3 ))  # tenths of a second: 0.3 .. 13.2 s into the run
   mkdir "$out/$i"
   "$ropebench" "${args[@]}" --out "$out/$i" > "$out/$i.log" 2>&1 &
   pid=$!
@@ -42,8 +43,8 @@ PY
   grep -q "partial" "$out/show.txt" || fail "show does not say run $i is partial"
   echo "run $i: interrupted at ${delay}00 ms, stopped ${stopped_ms} ms later, partial report ok"
 done
-# "Within a second" on this shared VM, with room for a neighbour's burst.
-(( worst <= 1500 )) || fail "the slowest stop took $worst ms"
+# Within a second (ctest runs this test alone: others' load would stretch it).
+(( worst <= 1000 )) || fail "the slowest stop took $worst ms"
 
 # A second Ctrl-C does not wait for the first to be honoured.
 "$ropebench" "${args[@]}" --out "$out/twice" > "$out/twice.log" 2>&1 &

@@ -12,20 +12,7 @@ python=/usr/bin/python3
 numpy_rope="$root/scripts/numpy_rope.py"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-
-fail() { echo "FAIL: $*"; exit 1; }
-expect() {  # expected exit code, then the command; its stderr+stdout in $out/said
-  local want=$1; shift
-  set +e
-  "$@" > "$out/said" 2>&1
-  local code=$?
-  set -e
-  [[ $code -eq $want ]] || { cat "$out/said"; fail "$* exited $code, expected $want"; }
-}
-one_line_error() {  # expected text: the last command printed exactly one line holding it
-  [[ $(wc -l < "$out/said") -eq 1 ]] || { cat "$out/said"; fail "not one line"; }
-  grep -qF "$1" "$out/said" || { cat "$out/said"; fail "expected '$1'"; }
-}
+source "$root/tests/expect.sh"
 
 # Round trip in every dtype: llama3.1-8b (GQA, llama3 scaling) and gptj-6b (interleaved, partial).
 "$ropebench" vectors export --out "$out/cases" --preset llama3.1-8b,gptj-6b > /dev/null
