@@ -457,6 +457,11 @@ int RunCli(const std::vector<std::string>& args) {
   } catch (const UsageError& error) {
     fmt::print(stderr, "ropebench {}: {}\n", name, error.message);
     return kExitUsage;
+  } catch (const nlohmann::json::exception& error) {
+    // A report or file the readers accepted but that holds a value of an unexpected type where a
+    // command reads it: still one line and exit 2, never a crash.
+    fmt::print(stderr, "ropebench {}: unexpected value in the input: {}\n", name, error.what());
+    return kExitUsage;
   }
 }
 

@@ -118,7 +118,8 @@ std::string CheckReport(const Json& r) {
           r["bandwidth"], "bandwidth",
           {{"kind", kString}, {"threads", kInt}, {"bytes", kInt}, {"bytes_per_second", kNumber}}),
       EachElement(r["benchmarks"], "benchmarks",
-                  {{"candidate", kString},
+                  {{"name", kString},
+                   {"candidate", kString},
                    {"preset", kString},
                    {"dtype", kString},
                    {"tokens", kInt},
@@ -127,6 +128,13 @@ std::string CheckReport(const Json& r) {
   };
   for (const std::string& error : elements) {
     if (!error.empty()) return error;
+  }
+  // Fields read with a default when absent must still have their type when present.
+  for (size_t i = 0; i < r["extrapolation"].size(); ++i) {
+    const Json& s = r["extrapolation"][i];
+    if (s.contains("preset") && !s["preset"].is_string()) {
+      return "extrapolation[" + std::to_string(i) + "]: field 'preset' must be a string";
+    }
   }
   for (size_t i = 0; i < r["benchmarks"].size(); ++i) {
     const Json& b = r["benchmarks"][i];
@@ -139,6 +147,11 @@ std::string CheckReport(const Json& r) {
                                 {"roofline", kNumber}});
           !error.empty()) {
         return error;
+      }
+      for (const Json& t : b["repetition_ns"]) {
+        if (!t.is_number()) {
+          return "benchmarks[" + std::to_string(i) + "]: repetition_ns must hold numbers";
+        }
       }
     }
   }

@@ -21,7 +21,8 @@ nlohmann::json MinimalReport() {
       {"extrapolation", nlohmann::json::array()},
       {"bandwidth", nlohmann::json::array()},
       {"benchmarks",
-       {{{"candidate", "scalar"},
+       {{{"name", "rope/scalar/llama3.1-8b/f32/tokens:16/threads:1"},
+         {"candidate", "scalar"},
          {"preset", "llama3.1-8b"},
          {"dtype", "f32"},
          {"tokens", 16},
@@ -54,6 +55,12 @@ TEST(ReportReaderTest, NamesWhatIsWrong) {
        "benchmarks[0]: missing field 'roofline'"},
       {[](auto& r) { r["benchmarks"][0]["tokens"] = "16"; },
        "benchmarks[0]: field 'tokens' must be an integer"},
+      {[](auto& r) { r["benchmarks"][0]["name"] = nullptr; },  // found by fuzz/fuzz_compare
+       "benchmarks[0]: field 'name' must be a string"},
+      {[](auto& r) {
+         r["benchmarks"][0]["repetition_ns"] = {1.0, "x"};
+       },
+       "benchmarks[0]: repetition_ns must hold numbers"},
       {[](auto& r) {
          r["validation"]["cases"] = {{{"candidate", "x"}}};
        },

@@ -108,6 +108,8 @@ ROWS = [
      "update ropebench"),
     (["show", "{tmp}/no-machine.json"], 2,
      "ropebench show: {tmp}/no-machine.json: report: missing field 'machine'"),
+    (["compare", "{tmp}/good.json", "{tmp}/nameless.json"], 2,
+     "ropebench compare: {tmp}/nameless.json: benchmarks[0]: field 'name' must be a string"),
     (["compare", "{tmp}/good.json"], 2,
      "ropebench compare: compare takes two reports: ropebench compare BASE.json HEAD.json"),
     (["compare", "{tmp}/good.json", "{tmp}/future.json"], 2,
@@ -146,6 +148,11 @@ def make_fixtures(ropebench, tmp):
     report = json.loads(good)
     (tmp / "future.json").write_text(json.dumps(dict(report, schema_version=99)))
     (tmp / "no-machine.json").write_text(json.dumps({k: v for k, v in report.items() if k != "machine"}))
+    # What the compare fuzz target found: a benchmark without a name got past the reader.
+    nameless = dict(report, benchmarks=[{"name": None, "candidate": "scalar", "preset": "llama2-7b",
+                                         "dtype": "f32", "tokens": 1, "threads": 1,
+                                         "status": "skipped"}])
+    (tmp / "nameless.json").write_text(json.dumps(nameless))
     (tmp / "thresholds.json").write_text('{"default": "x"}')
     (tmp / "spec.json").write_text('{"head_dim": "big"}')
     run("vectors", "export", "--out", str(tmp / "lying-header"), "--spec", "head_dim=8", "--dtype", "f32")
