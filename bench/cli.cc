@@ -363,7 +363,8 @@ int Help(const ParsedArgs&, const std::vector<std::string>&) {
       "\n'ropebench <command> --help' shows a command's flags.\n"
       "exit codes: 0 every check passed, 1 a check failed (compare: a regression), 2 bad usage or "
       "invalid input,\n3 (compare --fail-on-inconclusive) no regression found but some benchmark "
-      "inconclusive.\n");
+      "inconclusive,\n130 interrupted by Ctrl-C (143: SIGTERM): the report holds what finished, "
+      "marked partial.\n");
   return kExitPass;
 }
 
