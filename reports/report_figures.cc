@@ -231,7 +231,8 @@ PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
     for (const nlohmann::json* r : records) {
       nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
       for (const nlohmann::json& b : (*r)["buckets"]) {
-        x.push_back(std::ldexp(1.0, static_cast<int>(Num(b, "exponent"))));
+        // exp2 of the double, not ldexp of an int: a report may hold any exponent (fuzz_report).
+        x.push_back(std::exp2(Num(b, "exponent")));
         // A log axis cannot show 0: an exact bucket is drawn at 1e-3 u (the axis floor).
         const nlohmann::json error = PlotValue(Member(b, "max_pair_error_u"));
         y.push_back(error.is_number() ? nlohmann::json(std::max(error.get<double>(), 1e-3))
@@ -245,7 +246,8 @@ PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
                       {"y", y},
                       {"line", {{"color", colour(Str(*r, "candidate"))}}}});
       if (Num(*r, "tolerance_u") > 0) tolerances.insert(Num(*r, "tolerance_u"));
-      horizon = std::max(horizon, static_cast<int64_t>(Num(*r, "horizon")));
+      if (const nlohmann::json& h = Member(*r, "horizon"); h.is_number_integer())
+        horizon = std::max(horizon, h.get<int64_t>());
     }
     nlohmann::json shapes = nlohmann::json::array();
     std::string tolerance_text;
