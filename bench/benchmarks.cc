@@ -110,9 +110,10 @@ const Buffers& BuffersFor(const Shape& shape) {
   return *active;
 }
 
-// The shape's buffers, or nullptr with the benchmark skipped when they cannot be allocated now (the
-// plan refused shapes that cannot fit at all; others may still hold the memory).
+// The shape's buffers, or nullptr with the benchmark skipped: after Ctrl-C, or when they cannot be
+// allocated now (the plan refused shapes that cannot fit at all; others may still hold the memory).
 const Buffers* BuffersOrSkip(const Shape& shape, benchmark::State& state) {
+  if (SkipIfInterrupted(state)) return nullptr;
   try {
     return &BuffersFor(shape);
   } catch (const std::bad_alloc&) {
@@ -187,7 +188,6 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
     state.SkipWithError(skip_reason.c_str());
     return;
   }
-  if (SkipIfInterrupted(state)) return;
   const Buffers* allocated = BuffersOrSkip(shape, state);
   if (allocated == nullptr) return;
   const Buffers& buffers = *allocated;
@@ -236,7 +236,6 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
 // run just before its candidates. Measured on the same memory and minutes closer in time than the
 // bandwidth sweep's point at that size, it keeps a noisy host's drift out of the ratio.
 void RunAdjacentProbe(benchmark::State& state, const Shape& shape) {
-  if (SkipIfInterrupted(state)) return;
   const Buffers* allocated = BuffersOrSkip(shape, state);
   if (allocated == nullptr) return;
   const Buffers& buffers = *allocated;

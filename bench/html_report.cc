@@ -31,12 +31,7 @@ std::string ReadPlotlyJs(const ParsedArgs& args) {
                     "(scripts/setup does) or pass --plotly-js FILE",
                     path)};
   }
-  // Inlined in a <script> element, the text must not close it early; "<\/script" is the same
-  // inside a JavaScript string.
-  std::string js = text.str();
-  for (size_t at = js.find("</script"); at != std::string::npos; at = js.find("</script", at))
-    js.replace(at, 2, "<\\/");
-  return js;
+  return text.str();
 }
 
 std::vector<PresetProperties> PropertiesOfPresets(const std::vector<std::string>& names) {

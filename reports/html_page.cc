@@ -57,6 +57,14 @@ constexpr std::string_view kDrawScript = R"(
 })();
 )";
 
+// The library's text inside a <script> element must not close it early; "<\/script" is the same
+// inside a JavaScript string, where such text can only occur.
+std::string ScriptText(std::string js) {
+  for (size_t at = js.find("</script"); at != std::string::npos; at = js.find("</script", at))
+    js.replace(at, 2, "<\\/");
+  return js;
+}
+
 }  // namespace
 
 std::string EscapeHtml(std::string_view text) {
@@ -118,7 +126,8 @@ std::string RenderPage(const Page& page, const std::string& plotly_js) {
       "<style>{}</style>\n</head>\n<body>\n{}"
       "<script type=\"application/json\" id=\"figures\">{}</script>\n"
       "<script>\n{}\n</script>\n<script>{}</script>\n</body>\n</html>\n",
-      EscapeHtml(page.title), kStyle, body, ScriptJson(figures), plotly_js, kDrawScript);
+      EscapeHtml(page.title), kStyle, body, ScriptJson(figures), ScriptText(plotly_js),
+      kDrawScript);
 }
 
 }  // namespace ropebench

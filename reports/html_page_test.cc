@@ -13,12 +13,12 @@ TEST(HtmlPage, EscapesTextAndKeepsScriptsClosedOnlyWhereMeant) {
                              {{{"name", "</script><script>alert(1)</script>"}, {"y", {1, 2}}}},
                              {{"title", "x"}}});
   page.sections.push_back(section);
-  const std::string html = RenderPage(page, "window.Plotly = {};");
+  const std::string html = RenderPage(page, "window.Plotly = {}; var s = '</script>';");
   EXPECT_NE(html.find("a &lt;b&gt; &amp; &quot;c&quot;"), std::string::npos);
   EXPECT_NE(html.find("x &lt; y"), std::string::npos);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);  // the trace name cannot open a script
   EXPECT_NE(html.find("\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"), std::string::npos);
-  EXPECT_NE(html.find("window.Plotly = {};"), std::string::npos);
+  EXPECT_NE(html.find("window.Plotly = {}; var s = '<\\/script>';"), std::string::npos);
   EXPECT_NE(html.find("id=\"plot-0\""), std::string::npos);
   EXPECT_EQ(html.find("id=\"plot-1\""), std::string::npos);
 }
