@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "bench/testing/case_stride.h"
 #include "bench/validator.h"
 #include "hwy/tests/hwy_gtest.h"
 #include "impls/highway_rope.h"
@@ -28,6 +29,7 @@ class HighwayTargetsTest : public hwy::TestWithParamTarget {
     ASSERT_NE(candidate, nullptr);
     ValidationPlan plan;
     plan.candidates = {candidate};
+    plan.filter.stride = kTestCaseStride;
     const ValidationResults results = RunValidation(plan, nullptr);
     ASSERT_EQ(candidate->target(), hwy::TargetName(GetParam()));
 

@@ -242,6 +242,11 @@ std::vector<ValidationCase> ConformanceSuite(const SuiteFilter& filter) {
       return std::find(filter.groups.begin(), filter.groups.end(), c.group) == filter.groups.end();
     });
   }
+  if (filter.stride > 1) {
+    std::vector<ValidationCase> spread;
+    for (size_t n = 0; n < cases.size(); n += filter.stride) spread.push_back(std::move(cases[n]));
+    cases = std::move(spread);
+  }
   return cases;
 }
 

@@ -2,6 +2,7 @@
 // specs, crossed in loops.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct SuiteFilter {
   std::vector<DType> dtypes = {};        // empty: every dtype
   std::vector<std::string> groups = {};  // "preset", "edge", "scaling", "custom"; empty: all
   std::optional<CustomSpec> custom = std::nullopt;
+  // Every stride-th case of what the filters above keep, from the first: a spread over every group
+  // at a fraction of the cost (the sanitizer builds of the tests, where a case costs ~10 times
+  // more).
+  size_t stride = 1;
 };
 
 // Every model preset x dtype x positions x layout; edge shapes (head_dim, rotary_dim, tokens,

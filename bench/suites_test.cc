@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 #include "reference/presets.h"
 
@@ -53,6 +54,17 @@ TEST(SuitesTest, PresetFilterKeepsOnlyThosePresets) {
     EXPECT_EQ(c.preset, "gptj-6b");
     EXPECT_EQ(c.dtype, DType::kF16);
   }
+}
+
+TEST(SuitesTest, StrideKeepsEveryNthCaseAndEveryGroup) {
+  const std::vector<ValidationCase> all = ConformanceSuite({});
+  const std::vector<ValidationCase> spread = ConformanceSuite({.stride = 16});
+  ASSERT_EQ(spread.size(), (all.size() + 15) / 16);
+  std::set<std::string> groups_all, groups_spread;
+  for (size_t n = 0; n < spread.size(); ++n) EXPECT_EQ(spread[n].name, all[16 * n].name);
+  for (const ValidationCase& c : all) groups_all.insert(c.group);
+  for (const ValidationCase& c : spread) groups_spread.insert(c.group);
+  EXPECT_EQ(groups_spread, groups_all);
 }
 
 TEST(SuitesTest, PositionsAreDeterministicAndOfTheirKind) {

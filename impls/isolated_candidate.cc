@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -192,20 +193,28 @@ class IsolatedCandidate final : public Candidate {
     std::strcpy(header.message, "the worker did not answer");
 
     if (CallResult started = EnsureWorker(); started.status != CallStatus::kOk) return started;
-    if (ftruncate(memfd_, static_cast<off_t>(size)) != 0) {
-      return {CallStatus::kError, "cannot size the call's shared memory"};
+    // The memfd only grows: shrinking for a decode call and growing for the next prefill would
+    // give back its pages and fault in fresh zeroed ones on every call.
+    if (size > memfd_size_) {
+      if (ftruncate(memfd_, static_cast<off_t>(size)) != 0) {
+        return {CallStatus::kError, "cannot size the call's shared memory"};
+      }
+      memfd_size_ = size;
     }
     void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
     if (mapped == MAP_FAILED) return {CallStatus::kError, "cannot map the call's shared memory"};
     char* region = static_cast<char*>(mapped);
     std::memcpy(region, &header, sizeof header);
-    std::memcpy(region + header.short_offset, spec.short_factor.data(),
-                spec.short_factor.size() * sizeof(double));
-    std::memcpy(region + header.long_offset, spec.long_factor.data(),
-                spec.long_factor.size() * sizeof(double));
-    std::memcpy(region + header.positions_offset, positions.data(), positions.size_bytes());
-    const size_t first_margin = range_offsets.front() - kMargin;
-    for (size_t i = first_margin; i < size; ++i) region[i] = static_cast<char>(MarginByte(i));
+    CopyIn(region + header.short_offset, spec.short_factor.data(),
+           spec.short_factor.size() * sizeof(double));
+    CopyIn(region + header.long_offset, spec.long_factor.data(),
+           spec.long_factor.size() * sizeof(double));
+    CopyIn(region + header.positions_offset, positions.data(), positions.size_bytes());
+    const std::vector<Gap> gaps =
+        Gaps(range_offsets.front() - kMargin, size, ranges, range_offsets);
+    for (const Gap& gap : gaps) {
+      for (size_t i = gap.from; i < gap.to; ++i) region[i] = static_cast<char>(MarginByte(i));
+    }
     for (size_t n = 0; n < ranges.size(); ++n) {
       std::memcpy(region + range_offsets[n], ranges[n].begin, ranges[n].bytes);
     }
@@ -228,35 +237,56 @@ class IsolatedCandidate final : public Candidate {
                 spec.short_factor.size() * sizeof(double));
       WriteBack(region + answer->long_offset, spec.long_factor.data(),
                 spec.long_factor.size() * sizeof(double));
-      result.stray_write = FirstStrayWrite(region, first_margin, size, ranges, range_offsets);
+      result.stray_write = FirstStrayWrite(region, gaps, ranges, range_offsets);
     }
     munmap(mapped, size);
     return result;
   }
 
  private:
+  // The bytes of [from, size) outside every range (ranges sit in order in the region): the margins
+  // around Q and K and the alignment padding, which the call must leave as they were.
+  struct Gap {
+    size_t from, to;
+  };
+  static std::vector<Gap> Gaps(size_t from, size_t size, const std::vector<Range>& ranges,
+                               const std::vector<int64_t>& offsets) {
+    std::vector<Gap> gaps;
+    for (size_t n = 0; n < ranges.size(); ++n) {
+      gaps.push_back({from, static_cast<size_t>(offsets[n])});
+      from = static_cast<size_t>(offsets[n] + ranges[n].bytes);
+    }
+    gaps.push_back({from, size});
+    return gaps;
+  }
+
   // Where the first margin byte the call changed sits, relative to the nearest range; or "".
-  static std::string FirstStrayWrite(const char* region, size_t from, size_t size,
+  static std::string FirstStrayWrite(const char* region, const std::vector<Gap>& gaps,
                                      const std::vector<Range>& ranges,
                                      const std::vector<int64_t>& offsets) {
     const char* names[] = {ranges.size() == 1 ? "Q's (and K's) memory" : "Q", "K"};
-    for (size_t i = from; i < size; ++i) {
-      const auto at = static_cast<int64_t>(i);
-      bool inside = false;
-      int64_t before = INT64_MAX, past = INT64_MAX;  // distances to the nearest range
-      size_t before_range = 0, past_range = 0;
-      for (size_t n = 0; n < ranges.size(); ++n) {
-        const int64_t begin = offsets[n], end = offsets[n] + ranges[n].bytes;
-        inside = inside || (at >= begin && at < end);
-        if (at < begin && begin - at < before) before = begin - at, before_range = n;
-        if (at >= end && at - end + 1 < past) past = at - end + 1, past_range = n;
+    for (const Gap& gap : gaps) {
+      for (size_t i = gap.from; i < gap.to; ++i) {
+        if (static_cast<unsigned char>(region[i]) == MarginByte(i)) continue;
+        const auto at = static_cast<int64_t>(i);
+        int64_t before = INT64_MAX, past = INT64_MAX;  // distances to the nearest range
+        size_t before_range = 0, past_range = 0;
+        for (size_t n = 0; n < ranges.size(); ++n) {
+          const int64_t begin = offsets[n], end = offsets[n] + ranges[n].bytes;
+          if (at < begin && begin - at < before) before = begin - at, before_range = n;
+          if (at >= end && at - end + 1 < past) past = at - end + 1, past_range = n;
+        }
+        return before < past
+                   ? fmt::format("wrote {} bytes before {}", before, names[before_range])
+                   : fmt::format("wrote {} bytes past the end of {}", past, names[past_range]);
       }
-      if (inside || static_cast<unsigned char>(region[i]) == MarginByte(i)) continue;
-      return before < past
-                 ? fmt::format("wrote {} bytes before {}", before, names[before_range])
-                 : fmt::format("wrote {} bytes past the end of {}", past, names[past_range]);
     }
     return "";
+  }
+
+  // An empty vector's data() may be null, which memcpy must not be given even for 0 bytes.
+  static void CopyIn(char* to, const void* from, size_t bytes) {
+    if (bytes > 0) std::memcpy(to, from, bytes);
   }
 
   static void WriteBack(const char* from, const void* to, size_t bytes) {
@@ -282,6 +312,9 @@ class IsolatedCandidate final : public Candidate {
     }
     if (child == 0) {
       close(sockets[0]);
+      // A crash in the candidate must end the worker by its signal, whatever handler this process
+      // installed (a sanitizer's, a host program's): the parent reports the signal it sees.
+      for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, SIG_DFL);
       Serve(sockets[1]);
       _exit(0);
     }
@@ -358,6 +391,7 @@ class IsolatedCandidate final : public Candidate {
     if (socket_ >= 0) close(socket_);
     if (memfd_ >= 0) close(memfd_);
     socket_ = memfd_ = -1;
+    memfd_size_ = 0;
   }
 
   std::unique_ptr<Candidate> inner_;
@@ -365,6 +399,7 @@ class IsolatedCandidate final : public Candidate {
   pid_t worker_ = -1;
   int socket_ = -1;
   int memfd_ = -1;
+  size_t memfd_size_ = 0;
 };
 
 }  // namespace
