@@ -136,7 +136,9 @@ sweeps = report["extrapolation"]
 assert all(s["status"] == "pass" and s["accurate_up_to"] >= 2**24 for s in sweeps)
 benchmarks = [b for b in report["benchmarks"] if b["status"] == "ok"]
 assert {b["candidate"] for b in report["benchmarks"]} == {"numpy_rope"}, report["benchmarks"]
-assert len(benchmarks) == 2 and all(b["timing"] == "self_reported" for b in benchmarks)
+assert len(benchmarks) == 2 and all(b["timing"] == "self_reported" for b in benchmarks), [
+    {k: b.get(k) for k in ("name", "status", "skip_reason", "error", "timing")}
+    for b in report["benchmarks"]]
 for b in benchmarks:
     print(f"numpy_rope {b['dtype']:5} tokens {b['tokens']:5}: {b['bytes_per_second'] / 1e9:.2f} GB/s,"
           f" roofline {b['roofline']:.2f}, accurate up to {sweeps[0]['accurate_up_to']}")
