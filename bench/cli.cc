@@ -378,19 +378,24 @@ std::span<const Command> Commands() {
        "the main job: validate, sweep extrapolation, probe bandwidth and benchmark every built-in "
        "candidate; write reports/<host>-<UTC>.json",
        "ropebench run [--full] [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]...\n"
-       "                     [--tokens N,...] [--repetitions N] [--min-time S] [--target NAME] "
-       "[--out DIR]\n                     [--benchmark_*...]",
+       "                     [--tokens N,...] [--repetitions N] [--min-time S] [--time-budget S]\n"
+       "                     [--target NAME] [--plugin PATH]... [--exec CMD]... [--timeout S]\n"
+       "                     [--out DIR] [--benchmark_*...]",
        kRunFlags, 0, true, Run},
       {"validate", "validate candidates against the float64 reference",
        "ropebench validate [--candidate NAME]... [--preset NAME]... [--spec SPEC [--heads Q,KV]]\n"
        "                          [--suite conformance|extrapolation|all] [--dtype "
-       "f32|f16|bf16]... "
-       "[--target NAME] [--json FILE]",
+       "f32|f16|bf16]...\n"
+       "                          [--target NAME] [--plugin PATH]... [--exec CMD]... [--timeout "
+       "S]\n"
+       "                          [--json FILE]",
        kValidateFlags, 0, false, plain(Validate)},
       {"bench", "benchmark candidates across sequence lengths beside this machine's bandwidth",
        "ropebench bench [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]... "
        "[--tokens N,...]\n"
-       "                       [--threads N,...] [--repetitions N] [--min-time S] [--target NAME]\n"
+       "                       [--threads N,...] [--repetitions N] [--min-time S] [--time-budget "
+       "S]\n"
+       "                       [--target NAME] [--plugin PATH]... [--exec CMD]... [--timeout S]\n"
        "                       [--json FILE] [--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
       {"vectors", "test cases as files for a program in any language, and its outputs judged",

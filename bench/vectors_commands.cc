@@ -130,9 +130,10 @@ std::string ExportVectors(const ValidationPlan& plan, const std::string& dir, bo
 std::string CheckVectors(const std::string& dir, const std::string& out_dir,
                          const std::string& candidate, const ExtrapolationOptions& sweep,
                          ValidationResults& results) {
-  if (!fs::is_directory(out_dir)) return out_dir + ": not a directory";
+  // The cases first: with both missing, the one named first on the command line is the one named.
   std::vector<VectorCase> cases;
   if (std::string error = ReadManifest(dir, cases); !error.empty()) return error;
+  if (!fs::is_directory(out_dir)) return out_dir + ": not a directory";
   ValidationResults judged;
   for (const VectorCase& v : cases) {
     const fs::path in = dir;

@@ -131,6 +131,10 @@ ROWS = [
     (["vectors", "check", "{tmp}/lying-header", "{tmp}/outputs"], 2,
      "ropebench vectors: {tmp}/lying-header/custom.spec.f32.decode.contiguous.positions.npy: "
      "truncated: the header's shape needs 72 data bytes, the file has 8"),
+    (["vectors", "check", "{tmp}/no-cases", "{tmp}/no-outputs"], 2,
+     "ropebench vectors: {tmp}/no-cases/manifest.json: cannot open: No such file or directory"),
+    (["vectors", "check", "{tmp}/lying-header", "{tmp}/no-outputs"], 2,
+     "ropebench vectors: {tmp}/no-outputs: not a directory"),
     (["vectors", "check", "{tmp}/not-a-manifest", "{tmp}/outputs"], 2,
      "ropebench vectors: {tmp}/not-a-manifest/manifest.json: not a ropebench vectors manifest "
      "(\"format\" must be \"ropebench-vectors\")"),

@@ -46,6 +46,11 @@ done
 # Within a second (ctest runs this test alone: others' load would stretch it).
 (( worst <= 1000 )) || fail "the slowest stop took $worst ms"
 
+# compare says when it is given a partial report (whatever its verdict on what did run).
+"$ropebench" compare "$out"/1/*.json "$out"/2/*.json > /dev/null 2> "$out/compare.err" || true
+grep -q "is a partial report (interrupted by SIGINT)" "$out/compare.err" ||
+  { cat "$out/compare.err"; fail "compare does not say that a report is partial"; }
+
 # A second Ctrl-C does not wait for the first to be honoured.
 "$ropebench" "${args[@]}" --out "$out/twice" > "$out/twice.log" 2>&1 &
 pid=$!
