@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 
 #include "bench/cli_args.h"
@@ -307,9 +308,8 @@ int Show(const ParsedArgs& args, const std::vector<std::string>&) {
   fmt::print("report {} ({} {}, {:.0f}s)\n\n", args.positional()[0],
              report["tool"]["git_commit"].get<std::string>(), run["start_time"].get<std::string>(),
              run["duration_s"].is_number() ? run["duration_s"].get<double>() : 0.0);
-  if (run.contains("partial") && run["partial"] == true) {
-    fmt::print("partial: interrupted by {}; it holds only what finished\n\n",
-               run.value("interrupted_by", std::string("a signal")));
+  if (const std::optional<std::string> by = InterruptedBy(report)) {
+    fmt::print("partial: interrupted by {}; it holds only what finished\n\n", *by);
   }
   PrintReportSummary(stdout, report);
   return kExitPass;

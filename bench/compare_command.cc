@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "bench/cli_plans.h"
 #include "bench/html_report.h"
@@ -183,13 +184,11 @@ int CompareCommand(const ParsedArgs& args) {
        {std::pair{args.positional()[0], &base}, {args.positional()[1], &head}}) {
     if (std::string error = ReadReport(path, *report); !error.empty()) throw UsageError{error};
     // Said, not refused: a gate may still want the verdicts of what did run.
-    const nlohmann::json run = report->value("run", nlohmann::json::object());
-    if (run.is_object() && run.value("partial", nlohmann::json()) == true) {
-      const nlohmann::json by = run.value("interrupted_by", nlohmann::json());
+    if (const std::optional<std::string> by = InterruptedBy(*report)) {
       fmt::print(stderr,
                  "ropebench compare: note: {} is a partial report (interrupted by {}): what it did "
                  "not run is missing from the comparison\n",
-                 path, by.is_string() ? by.get<std::string>() : "a signal");
+                 path, *by);
     }
   }
   Comparison comparison;

@@ -15,15 +15,12 @@
 
 // The AVX2 clone is picked by an ifunc resolver, which runs before ThreadSanitizer's runtime is up
 // and which clang instruments all the same: the TSan build (scripts/sanitize) keeps the baseline.
+#define ROPEBENCH_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-#define ROPEBENCH_NO_IFUNC
-#endif
-#endif
-#ifdef ROPEBENCH_NO_IFUNC
+#undef ROPEBENCH_AVX2_CLONE
 #define ROPEBENCH_AVX2_CLONE
-#else
-#define ROPEBENCH_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#endif
 #endif
 
 namespace ropebench {

@@ -172,4 +172,11 @@ std::string ReadReport(const std::filesystem::path& path, Json& report) {
   return "";
 }
 
+std::optional<std::string> InterruptedBy(const Json& report) {
+  const Json run = report.value("run", Json::object());
+  if (!run.is_object() || run.value("partial", Json()) != true) return std::nullopt;
+  const Json by = run.value("interrupted_by", Json());
+  return by.is_string() ? by.get<std::string>() : "a signal";
+}
+
 }  // namespace ropebench

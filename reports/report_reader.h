@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "nlohmann/json.hpp"
@@ -16,5 +17,9 @@ std::string ReadReport(const std::filesystem::path& path, nlohmann::json& report
 
 // The same checks on a report already in memory; errors carry no file name.
 std::string CheckReport(const nlohmann::json& report);
+
+// For a report marked partial (run.partial: the run was interrupted), what interrupted it, e.g.
+// "SIGINT" ("a signal" when the report does not say); nullopt for a whole report.
+std::optional<std::string> InterruptedBy(const nlohmann::json& report);
 
 }  // namespace ropebench

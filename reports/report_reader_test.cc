@@ -74,6 +74,17 @@ TEST(ReportReaderTest, NamesWhatIsWrong) {
   }
 }
 
+TEST(ReportReaderTest, InterruptedByNamesTheSignalOfAPartialReport) {
+  nlohmann::json report = MinimalReport();
+  EXPECT_EQ(InterruptedBy(report), std::nullopt);
+  report["run"]["partial"] = true;
+  EXPECT_EQ(InterruptedBy(report), "a signal");
+  report["run"]["interrupted_by"] = "SIGTERM";
+  EXPECT_EQ(InterruptedBy(report), "SIGTERM");
+  report["run"]["partial"] = false;
+  EXPECT_EQ(InterruptedBy(report), std::nullopt);
+}
+
 TEST(ReportReaderTest, TruncatedAndMissingFiles) {
   const auto path = std::filesystem::path(::testing::TempDir()) / "truncated.json";
   const std::string text = MinimalReport().dump();
