@@ -45,10 +45,7 @@ class HighwayCandidate final : public Candidate {
     auto rotate = [&](int64_t t, int64_t slot_begin, int64_t slot_end, float* scratch) {
       const float* row = cache.Row(positions[t], scratch);  // once per token, for Q and K
       const TokenRotation rotation{row, row + half, spec.rotary_dim, spec.pairing, prefetch};
-      ForEachHeadRange(q, k, slot_begin, slot_end,
-                       [&](const TensorView& view, int64_t h0, int64_t h1) {
-                         HighwayRotateHeads(view, t, h0, h1, rotation);
-                       });
+      HighwayRotateToken(q, k, t, slot_begin, slot_end, rotation);
     };
     ForEachTokenSlice(q.tokens, slots, q.tokens * slots * spec.rotary_dim, capabilities_.threaded,
                       2 * half, rotate);

@@ -24,17 +24,19 @@ struct TokenRotation {
   bool prefetch = false;
 };
 
-// Rotates heads [head_begin, head_end) of `token` of `view` in place, on the dispatched target.
-// Elements past rotary_dim are neither read nor written.
-void HighwayRotateHeads(const TensorView& view, int64_t token, int64_t head_begin, int64_t head_end,
-                        const TokenRotation& rotation);
+// Rotates the Q and K heads among head slots [slot_begin, slot_end) of `token` in place (slots as
+// in impls/token_slices.h: Q's heads, then K's), on the dispatched target, in one call: the cosines
+// and sines are loaded into registers once for all of them, and a call per tensor cost a fifth of
+// the time of an in-cache token here. Elements past rotary_dim are neither read nor written.
+void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t slot_begin,
+                        int64_t slot_end, const TokenRotation& rotation);
 
 // Converts f32 values to f16 or bf16 bits (and back) with the kernel's conversions on the
 // dispatched target, `count` values: for tests that every target rounds alike.
 void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count);
 void HighwayWiden(DType dtype, const uint16_t* in, float* out, int64_t count);
 
-// The target HighwayRotateHeads dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
+// The target HighwayRotateToken dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
 std::string HighwayDispatchTarget();
 // Targets compiled into the kernel, best first, and those of them this CPU runs.
 std::vector<std::string> HighwayCompiledTargets();

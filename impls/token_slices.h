@@ -53,14 +53,30 @@ void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, 
   }
 }
 
+// The Q heads [q_begin, q_end) and K heads [k_begin, k_end) among slots [first, last); a range
+// may be empty.
+struct SlotHeads {
+  int64_t q_begin, q_end, k_begin, k_end;
+};
+inline SlotHeads HeadsOfSlots(const TensorView& q, const TensorView* k, int64_t first,
+                              int64_t last) {
+  SlotHeads heads{std::min(first, q.heads), std::min(last, q.heads), 0, 0};
+  if (k != nullptr && last > q.heads) {
+    heads.k_begin = std::max(first, q.heads) - q.heads;
+    heads.k_end = last - q.heads;
+  }
+  return heads;
+}
+
 // Calls heads(view, head_begin, head_end) for the Q and K heads among slots [first, last).
+// (Highway kernels use HeadsOfSlots instead: a lambda of theirs, compiled for a SIMD target,
+// cannot be inlined into this function compiled for the baseline one.)
 template <typename Heads>
 void ForEachHeadRange(const TensorView& q, const TensorView* k, int64_t first, int64_t last,
                       const Heads& heads) {
-  if (first < q.heads) heads(q, first, std::min(last, q.heads));
-  if (k != nullptr && last > q.heads) {
-    heads(*k, std::max(first, q.heads) - q.heads, last - q.heads);
-  }
+  const SlotHeads slots = HeadsOfSlots(q, k, first, last);
+  if (slots.q_begin < slots.q_end) heads(q, slots.q_begin, slots.q_end);
+  if (slots.k_begin < slots.k_end) heads(*k, slots.k_begin, slots.k_end);
 }
 
 }  // namespace ropebench
