@@ -15,6 +15,7 @@
 #include "impls/highway_rope.h"
 #include "impls/numeric.h"
 #include "impls/registry.h"
+#include "reference/presets.h"
 
 namespace ropebench {
 namespace {
@@ -95,6 +96,53 @@ TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
       }
     }
     EXPECT_EQ(wrong, 0u) << ToString(dtype);
+  }
+}
+
+// At position 0 (cos 1, sin 0) a bf16 pair (x, 0) or (0, x) comes back as itself, its NaNs made
+// quiet and 0 * infinity the default NaN: every target stores those bits as `scalar` does, for
+// every one of the 65,536 bf16 patterns x, half-split and interleaved. (The kernel's bf16 rounding
+// skips the NaN test on the ground that a NaN it stores has its lower 16 bits zero: this holds it
+// to it.)
+TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresThem) {
+  Registry registry = BuiltinRegistry();
+  Candidate* highway = registry.Find("highway");
+  Candidate* scalar = registry.Find("scalar");
+  for (const char* preset : {"llama2-7b", "gptj-6b"}) {  // half-split; interleaved + partial
+    const RopeSpec& spec = FindPreset(preset)->spec;
+    const int d = spec.head_dim, half = spec.rotary_dim / 2;
+    constexpr int64_t kHeads = 8;
+    const int64_t tokens = 2 * 65536 / (kHeads * half);  // every pattern as a and as b
+    std::vector<uint16_t> input(static_cast<size_t>(tokens * kHeads * d), 0);
+    int64_t pattern = 0;
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t h = 0; h < kHeads; ++h) {
+        for (int p = 0; p < half; ++p, ++pattern) {
+          const bool as_b = pattern >= 65536;
+          const int a = spec.pairing == Pairing::kInterleaved ? 2 * p : p;
+          const int b = spec.pairing == Pairing::kInterleaved ? 2 * p + 1 : p + half;
+          input[static_cast<size_t>((t * kHeads + h) * d + (as_b ? b : a))] =
+              static_cast<uint16_t>(pattern & 0xFFFF);
+        }
+      }
+    }
+    const std::vector<int64_t> positions(static_cast<size_t>(tokens), 0);
+    const RopeSpec resolved = ResolveSeqLen(spec, positions);
+    std::vector<uint16_t> expected = input, got = input;
+    const auto view = [&](std::vector<uint16_t>& data) {
+      return TensorView{data.data(), DType::kBF16, tokens, kHeads, d, kHeads * d, d};
+    };
+    ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
+    ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
+    ASSERT_EQ(highway->target(), hwy::TargetName(GetParam()));
+    size_t wrong = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (got[i] != expected[i] && wrong++ < 5) {
+        ADD_FAILURE() << preset << ": element " << i << " of 0x" << std::hex << input[i]
+                      << " stored 0x" << got[i] << ", scalar 0x" << expected[i];
+      }
+    }
+    EXPECT_EQ(wrong, 0u) << preset;
   }
 }
 

@@ -71,8 +71,8 @@ struct BF16Lanes {
   hn::Vec<DU> Load(const uint16_t* p) const { return hn::BitCast(du32, hn::LoadU(du16, p)); }
   void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
     const auto joined =
-        hn::Or(hn::ShiftRight<16>(BF16InUpperHalfOfResult<D>(low)),
-               hn::And(BF16InUpperHalfOfResult<D>(high), hn::Set(du32, 0xFFFF0000u)));
+        hn::Or(hn::ShiftRight<16>(BF16InUpperHalfOfBF16Result<D>(low)),
+               hn::And(BF16InUpperHalfOfBF16Result<D>(high), hn::Set(du32, 0xFFFF0000u)));
     hn::StoreU(hn::BitCast(du16, joined), du16, p);
   }
 };
@@ -87,13 +87,13 @@ HWY_INLINE void BF16InterleavedStep(D, void* head, int j, hn::Vec<D> c, hn::Vec<
   bf16.Store(hn::MulSub(a, c, hn::Mul(b, s)), hn::MulAdd(a, s, hn::Mul(b, c)), p);
 }
 
-// Half-split: 2 x Lanes pairs from pair j.
+// Half-split: 2 x Lanes pairs from pair j of the halves at `first_half` and `second_half`.
 template <class D>
-HWY_INLINE void BF16HalfSplitStep(D, void* head, int j, int half, hn::Vec<D> c_even,
+HWY_INLINE void BF16HalfSplitStep(D, void* first_half, void* second_half, int j, hn::Vec<D> c_even,
                                   hn::Vec<D> c_odd, hn::Vec<D> s_even, hn::Vec<D> s_odd) {
   const BF16Lanes<D> bf16;
-  uint16_t* first = static_cast<uint16_t*>(head) + j;
-  uint16_t* second = first + half;
+  uint16_t* first = static_cast<uint16_t*>(first_half) + j;
+  uint16_t* second = static_cast<uint16_t*>(second_half) + j;
   const auto xa = bf16.Load(first), xb = bf16.Load(second);
   const auto a_even = bf16.Lower(xa), a_odd = bf16.Upper(xa);
   const auto b_even = bf16.Lower(xb), b_odd = bf16.Upper(xb);
@@ -224,10 +224,11 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
           hn::LoadInterleaved2(d, cos + i + v * step, c_even[v], c_odd[v]);
           hn::LoadInterleaved2(d, sin + i + v * step, s_even[v], s_odd[v]);
         }
+        const int64_t first = i * 2, second = (half + i) * 2;  // bytes
         ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
           for (int v = 0; v < kBlocks; ++v) {
-            BF16HalfSplitStep(d, head, i + v * step, half, c_even[v], c_odd[v], s_even[v],
-                              s_odd[v]);
+            BF16HalfSplitStep(d, head + first, head + second, v * step, c_even[v], c_odd[v],
+                              s_even[v], s_odd[v]);
           }
         });
       }
