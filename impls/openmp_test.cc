@@ -44,9 +44,9 @@ TEST(OpenMpTest, BitwiseEqualToTheSingleThreadedTwinForAnyThreadCount) {
       {"decode, one thread", 1, 32, 8},
       {"small call, one thread", 3, 32, 8},
       {"split over tokens", 700, 32, 8},  // 700 x 40 heads x 128 dims
-      {"split within tokens' heads", 3, 128, 128},
+      {"split within tokens' heads", 3, 512, 512},
   };
-  static_assert(3 * 256 * 128 >= kParallelElements, "the head split must be threaded");
+  static_assert(3 * 1024 * 128 >= kParallelElements, "the head split must be threaded");
   const std::pair<std::unique_ptr<Candidate>, std::unique_ptr<Candidate>> twins[] = {
       {MakeScalarCandidate(), MakeOpenMpCandidate()},
       {MakeHighwayCandidate(), MakeHighwayOpenMpCandidate()},

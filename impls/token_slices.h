@@ -14,9 +14,11 @@
 
 namespace ropebench {
 
-// Below this many rotated elements (~256 KiB of f32) a call runs on one thread: waking a team costs
-// microseconds, more than the call.
-inline constexpr int64_t kParallelElements = int64_t{1} << 16;
+// Below this many rotated elements (1 MiB of f32) a call runs on one thread: waking a team costs
+// microseconds, more than it saves. Measured here (2 cores, `highway`, f32): 2 threads were slower
+// than 1 at 16 tokens of Llama-2-7B (131K elements) and 32 of Llama-3.1-8B (164K), faster at 32
+// of Llama-2-7B (262K) and beyond.
+inline constexpr int64_t kParallelElements = int64_t{1} << 18;
 
 // Calls slice(token, slot_begin, slot_end, scratch) over every unit of a call, in order, with
 // `scratch` a buffer of scratch_floats owned by the calling thread. When `threaded`, calls of at
@@ -41,8 +43,11 @@ void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, 
       unit += last - first;
     }
   };
-  if (!threaded || tokens < 2 || rotated_elements < kParallelElements) {
-    run(0, units);  // decode and small calls never pay for waking threads
+  // Decode and small calls never pay for waking threads, nor does a call allowed one thread (an
+  // OpenMP region of one thread still cost a third of a 16-token call).
+  if (!threaded || tokens < 2 || rotated_elements < kParallelElements ||
+      omp_get_max_threads() == 1) {
+    run(0, units);
     return;
   }
 #pragma omp parallel
