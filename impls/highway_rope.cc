@@ -23,33 +23,17 @@ namespace ropebench {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// One vector of pairs j, j+1, ... of one head, given their cosines and sines.
-template <DType kDType, class D>
-HWY_INLINE void HalfSplitStep(D d, void* head, int j, int half, hn::Vec<D> c, hn::Vec<D> s) {
-  const auto a = LoadAsF32<kDType>(d, head, j);
-  const auto b = LoadAsF32<kDType>(d, head, half + j);
-  StoreFromF32<kDType>(d, hn::MulSub(a, c, hn::Mul(b, s)), head, j);
-  StoreFromF32<kDType>(d, hn::MulAdd(a, s, hn::Mul(b, c)), head, half + j);
-}
-
 template <DType kDType>
 constexpr int64_t kElementBytes = kDType == DType::kF32 ? 4 : 2;
 
-// Two vectors of pairs, j and j + Lanes, of one head whose halves start at `first` and `second`:
-// the four loads before the four stores. One vector at a time (two loads, two stores), a head took
-// 1.3x as long in L2 here (AMD EPYC, AVX-512).
+// One vector of pairs j, j+1, ... of one head whose halves start at `first` and `second`, given
+// their cosines and sines.
 template <DType kDType, class D>
-HWY_INLINE void HalfSplitTwoSteps(D d, void* first, void* second, int j, hn::Vec<D> c0,
-                                  hn::Vec<D> c1, hn::Vec<D> s0, hn::Vec<D> s1) {
-  const int lanes = static_cast<int>(hn::Lanes(d));
-  const auto a0 = LoadAsF32<kDType>(d, first, j);
-  const auto b0 = LoadAsF32<kDType>(d, second, j);
-  const auto a1 = LoadAsF32<kDType>(d, first, j + lanes);
-  const auto b1 = LoadAsF32<kDType>(d, second, j + lanes);
-  StoreFromF32<kDType>(d, hn::MulSub(a0, c0, hn::Mul(b0, s0)), first, j);
-  StoreFromF32<kDType>(d, hn::MulAdd(a0, s0, hn::Mul(b0, c0)), second, j);
-  StoreFromF32<kDType>(d, hn::MulSub(a1, c1, hn::Mul(b1, s1)), first, j + lanes);
-  StoreFromF32<kDType>(d, hn::MulAdd(a1, s1, hn::Mul(b1, c1)), second, j + lanes);
+HWY_INLINE void HalfSplitStep(D d, void* first, void* second, int j, hn::Vec<D> c, hn::Vec<D> s) {
+  const auto a = LoadAsF32<kDType>(d, first, j);
+  const auto b = LoadAsF32<kDType>(d, second, j);
+  StoreFromF32<kDType>(d, hn::MulSub(a, c, hn::Mul(b, s)), first, j);
+  StoreFromF32<kDType>(d, hn::MulAdd(a, s, hn::Mul(b, c)), second, j);
 }
 
 #if HWY_TARGET != HWY_SCALAR  // one lane cannot be split into two halves there
@@ -142,7 +126,8 @@ HWY_INLINE int RotateTail(D d, void* head, int i, int half, Pairing pairing, con
     const auto c = hn::LoadU(d, cos + i);
     const auto s = hn::LoadU(d, sin + i);
     if (pairing == Pairing::kHalfSplit) {
-      HalfSplitStep<kDType>(d, head, i, half, c, s);
+      HalfSplitStep<kDType>(d, head, static_cast<char*>(head) + half * kElementBytes<kDType>, i, c,
+                            s);
     } else {
       InterleavedStep<kDType>(d, head, i, c, s);
     }
@@ -247,9 +232,8 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
     if (half_split) {
       const int64_t first = i * kElementBytes<kDType>, second = (half + i) * kElementBytes<kDType>;
       ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
-        for (int v = 0; v < kChunk; v += 2) {
-          HalfSplitTwoSteps<kDType>(d, head + first, head + second, v * lanes, c[v], c[v + 1], s[v],
-                                    s[v + 1]);
+        for (int v = 0; v < kChunk; ++v) {
+          HalfSplitStep<kDType>(d, head + first, head + second, v * lanes, c[v], s[v]);
         }
       });
     } else {
