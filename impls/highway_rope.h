@@ -26,7 +26,7 @@ struct TokenRotation {
 
 // Rotates the Q and K heads among head slots [slot_begin, slot_end) of `token` in place (slots as
 // in impls/token_slices.h: Q's heads, then K's), on the dispatched target, in one call: the cosines
-// and sines are loaded into registers once for all of them (a call per tensor was 2-4 % slower in
+// and sines are loaded into registers once for all of them (a call per tensor was 1-4 % slower in
 // cache here). Elements past rotary_dim are neither read nor written.
 void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t slot_begin,
                         int64_t slot_end, const TokenRotation& rotation);
