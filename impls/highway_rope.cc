@@ -208,7 +208,8 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
           hn::LoadInterleaved2(d, cos + i + v * step, c_even[v], c_odd[v]);
           hn::LoadInterleaved2(d, sin + i + v * step, s_even[v], s_odd[v]);
         }
-        const int64_t first = i * 2, second = (half + i) * 2;  // bytes
+        const int64_t first = i * kElementBytes<kDType>,
+                      second = (half + i) * kElementBytes<kDType>;
         ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
           for (int v = 0; v < kBlocks; ++v) {
             BF16HalfSplitStep(d, head + first, head + second, v * step, c_even[v], c_odd[v],
