@@ -6,6 +6,7 @@
 #include "bench/gbench_runner.h"
 #include "bench/machine_info.h"
 #include "bench/summary.h"
+#include "impls/registry.h"
 
 namespace ropebench {
 namespace {
@@ -45,6 +46,37 @@ TEST(MeasurementTest, ProbeUsesTheFastestRepetition) {
   EXPECT_DOUBLE_EQ(records[0].bytes_per_second, 2 * 1000 / 20e-9);  // read and write
   EXPECT_EQ(records[1].kind, "copy");
   EXPECT_DOUBLE_EQ(records[1].bytes_per_second, 1000 / 10e-9);  // each byte of it moves once
+}
+
+// The roofline divides a median by the same-buffers probe's median: a candidate as fast as the
+// probe reads 1 however noisy the host (over the probe's fastest repetition it would read 0.5
+// here), and the record keeps the probe's raw repetitions so that any other statistic can be
+// recomputed.
+TEST(MeasurementTest, RooflineDividesMedianByTheSameBuffersProbesMedian) {
+  Registry registry = BuiltinRegistry();
+  BenchmarkPlan plan;
+  plan.candidates = {registry.Find("scalar")};
+  plan.presets = {"llama2-7b"};
+  plan.dtypes = {DType::kF32};
+  plan.tokens = {16};
+  plan.threads = {1};
+  // Llama-2-7B, 16 tokens, f32: 32 + 32 heads of 128, every element rotated, read and written.
+  const double bytes = 2.0 * 16 * 64 * 128 * 4;
+  std::map<std::string, CollectedRuns> runs;
+  runs["rmw/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {1000, 2000, 4000};
+  runs["rope/scalar/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {4000, 2000, 1000};
+  std::vector<BenchmarkRecord> records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].probe_source, "same_buffers");
+  EXPECT_DOUBLE_EQ(records[0].bytes_per_second, bytes / 2000e-9);
+  EXPECT_DOUBLE_EQ(records[0].probe_bytes_per_second, bytes / 2000e-9);
+  EXPECT_DOUBLE_EQ(records[0].roofline, 1.0);
+  EXPECT_EQ(records[0].probe_repetition_ns, (std::vector<double>{1000, 2000, 4000}));
+
+  runs["rope/scalar/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {8000, 4000, 4000};
+  records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_DOUBLE_EQ(records[0].roofline, 0.5);
 }
 
 TEST(MeasurementTest, ProbeSizesReachTheLargestWorkingSetAndBeyondTheCache) {

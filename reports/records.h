@@ -132,6 +132,8 @@ struct BenchmarkRecord {
   // "same_buffers": the in-place rmw of this shape's own Q and K, run just before it; "sweep": the
   // bandwidth sweep interpolated at the working set (when the former was filtered out).
   std::string probe_source;
+  // The "same_buffers" probe's real time per pass, one per repetition (empty for "sweep").
+  std::vector<double> probe_repetition_ns;
   double roofline = 0;  // bytes_per_second / probe_bytes_per_second
 };
 

@@ -155,6 +155,7 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
       j["ns_per_token"] = Number(r.ns_per_token);
       j["probe_bytes_per_second"] = Number(r.probe_bytes_per_second);
       j["probe_source"] = r.probe_source;
+      if (!r.probe_repetition_ns.empty()) j["probe_repetition_ns"] = r.probe_repetition_ns;
       j["roofline"] = Number(r.roofline);
       if (!r.note.empty()) j["note"] = r.note;
     }
