@@ -345,9 +345,10 @@ int List(const ParsedArgs& args, const std::vector<std::string>&) {
   auto names = [](const nlohmann::json& list) {
     return Join(list.get<std::vector<std::string>>());
   };
-  fmt::print("\nhighway targets: compiled {}; supported here {}; chosen {}\n",
+  fmt::print("\nhighway targets: compiled {}; supported here {}; chosen {}; bf16 rounding {}\n",
              names(highway["compiled"]), names(highway["supported"]),
-             highway["chosen"].is_string() ? highway["chosen"].get<std::string>() : "none");
+             highway["chosen"].is_string() ? highway["chosen"].get<std::string>() : "none",
+             highway["bf16_rounding"].get<std::string>());
   return kExitPass;
 }
 

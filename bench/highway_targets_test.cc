@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -20,8 +21,33 @@
 namespace ropebench {
 namespace {
 
+// f32 values on both sides of every bf16 (and so f16) rounding boundary and tie: each of the
+// 65,536 upper halves with 11 lower halves.
+std::vector<float> AroundEveryRoundingBoundary() {
+  std::vector<float> floats;
+  for (uint32_t bits16 = 0; bits16 < 65536; ++bits16) {
+    for (uint32_t low : {0u, 1u, 0xFFFu, 0x1000u, 0x1001u, 0x2000u, 0x7FFFu, 0x8000u, 0x8001u,
+                         0xFFFFu, 0x12345u}) {
+      floats.push_back(std::bit_cast<float>((bits16 << 16) | low));
+    }
+  }
+  return floats;
+}
+
+// The kernel's bf16 roundings on this CPU: AVX512_BF16's where it has it (on AVX3 targets), and
+// the integer one every target has.
+std::vector<bool> NativeBF16Settings() {
+  const bool has_native = HighwayAllowNativeBF16(true);
+  return has_native ? std::vector<bool>{true, false} : std::vector<bool>{false};
+}
+
 class HighwayTargetsTest : public hwy::TestWithParamTarget {
  protected:
+  void TearDown() override {
+    HighwayAllowNativeBF16(true);
+    hwy::TestWithParamTarget::TearDown();
+  }
+
   // Runs both suites for the candidate, prints the worst error per dtype, asserts every case and
   // sweep passed, and that the calls really ran on the target under test.
   static void ExpectAllPass(const std::string& name) {
@@ -66,13 +92,7 @@ TEST_P(HighwayTargetsTest, HighwayOpenMp) { ExpectAllPass("highway_openmp"); }
 TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
   std::vector<uint16_t> all(65536);
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
-  std::vector<float> floats;
-  for (uint32_t bits16 = 0; bits16 < 65536; ++bits16) {
-    for (uint32_t low : {0u, 1u, 0xFFFu, 0x1000u, 0x1001u, 0x2000u, 0x7FFFu, 0x8000u, 0x8001u,
-                         0xFFFFu, 0x12345u}) {
-      floats.push_back(std::bit_cast<float>((bits16 << 16) | low));
-    }
-  }
+  const std::vector<float> floats = AroundEveryRoundingBoundary();
   for (DType dtype : {DType::kF16, DType::kBF16}) {
     std::vector<float> widened(all.size());
     HighwayWiden(dtype, all.data(), widened.data(), static_cast<int64_t>(all.size()));
@@ -96,6 +116,36 @@ TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
       }
     }
     EXPECT_EQ(wrong, 0u) << ToString(dtype);
+  }
+}
+
+// The kernel's own bf16 stores (results of arithmetic on bf16 values, whose NaNs are quiet with
+// their lower 16 bits zero, stored two vectors at a time) round as impls/numeric.h does, with
+// AVX512_BF16 and with the integer rounding: every value of AroundEveryRoundingBoundary but other
+// NaNs.
+TEST_P(HighwayTargetsTest, BF16ResultNarrowingMatchesTheScalarOneBitForBit) {
+  std::vector<float> results;
+  for (float f : AroundEveryRoundingBoundary()) {
+    const uint32_t bits = std::bit_cast<uint32_t>(f);
+    if (!std::isnan(f) || ((bits & 0x00400000) != 0 && (bits & 0xFFFF) == 0)) results.push_back(f);
+  }
+  for (bool native : NativeBF16Settings()) {
+    HighwayAllowNativeBF16(native);
+    const bool avx512 = std::string(hwy::TargetName(GetParam())).rfind("AVX3", 0) == 0;
+    ASSERT_EQ(HighwayBF16Rounding(), native && avx512 ? "AVX512_BF16" : "integer");
+    std::vector<uint16_t> narrowed(results.size());
+    HighwayNarrowBF16Results(results.data(), narrowed.data(), static_cast<int64_t>(results.size()));
+    size_t wrong = 0;
+    for (size_t i = 0; i < results.size(); ++i) {
+      uint16_t expected = 0;
+      StoreFromFloat(&expected, DType::kBF16, 0, results[i]);
+      if (narrowed[i] != expected && wrong++ < 10) {
+        ADD_FAILURE() << HighwayBF16Rounding() << ": 0x" << std::hex
+                      << std::bit_cast<uint32_t>(results[i]) << " stored 0x" << narrowed[i]
+                      << " instead of 0x" << expected;
+      }
+    }
+    EXPECT_EQ(wrong, 0u) << HighwayBF16Rounding();
   }
 }
 
@@ -133,16 +183,21 @@ TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresT
       return TensorView{data.data(), DType::kBF16, tokens, kHeads, d, kHeads * d, d};
     };
     ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
-    ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
-    ASSERT_EQ(highway->target(), hwy::TargetName(GetParam()));
-    size_t wrong = 0;
-    for (size_t i = 0; i < got.size(); ++i) {
-      if (got[i] != expected[i] && wrong++ < 5) {
-        ADD_FAILURE() << preset << ": element " << i << " of 0x" << std::hex << input[i]
-                      << " stored 0x" << got[i] << ", scalar 0x" << expected[i];
+    for (bool native : NativeBF16Settings()) {
+      HighwayAllowNativeBF16(native);
+      got = input;
+      ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
+      ASSERT_EQ(highway->target(), hwy::TargetName(GetParam()));
+      size_t wrong = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (got[i] != expected[i] && wrong++ < 5) {
+          ADD_FAILURE() << preset << ", " << HighwayBF16Rounding() << ": element " << i << " of 0x"
+                        << std::hex << input[i] << " stored 0x" << got[i] << ", scalar 0x"
+                        << expected[i];
+        }
       }
+      EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
     }
-    EXPECT_EQ(wrong, 0u) << preset;
   }
 }
 

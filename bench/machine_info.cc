@@ -149,7 +149,8 @@ std::vector<CacheLevel> CpuCaches() {
 nlohmann::json HighwayTargets() {
   return {{"compiled", HighwayCompiledTargets()},
           {"supported", HighwayCpuTargets()},
-          {"chosen", HighwayDispatchTarget()}};
+          {"chosen", HighwayDispatchTarget()},
+          {"bf16_rounding", HighwayBF16Rounding()}};
 }
 
 std::string HostName() {

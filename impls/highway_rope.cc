@@ -7,6 +7,7 @@
 // not fill a vector are done on 4-lane, then 1-lane vectors, so no head is read or written past
 // rotary_dim.
 #include <algorithm>
+#include <atomic>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "impls/highway_rope.cc"
@@ -42,7 +43,8 @@ HWY_INLINE void HalfSplitStep(D d, void* first, void* second, int j, hn::Vec<D> 
 // element on its own, which leaves bf16 compute-bound here). Interleaved, a lane is one pair (a,
 // b); half-split, a lane holds pairs j and j+1 of one half, so the even and odd pairs are rotated
 // as two vectors, with the cosines and sines split to match (SplitEvenOdd).
-template <class D>
+// With kNative, stores of whole AVX-512 vectors round with AVX512_BF16 (StoreBF16PairsNative).
+template <class D, bool kNative>
 struct BF16Lanes {
   using DU = hn::RebindToUnsigned<D>;
   DU du32;
@@ -54,6 +56,11 @@ struct BF16Lanes {
   }
   hn::Vec<DU> Load(const uint16_t* p) const { return hn::BitCast(du32, hn::LoadU(du16, p)); }
   void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+    if constexpr (kNative && hn::MaxLanes(D()) == 16) {
+      if (HWY_LIKELY(StoreBF16PairsNative(low.raw, high.raw, p))) return;
+    }
+#endif
     const auto joined =
         hn::Or(hn::ShiftRight<16>(BF16InUpperHalfOfBF16Result<D>(low)),
                hn::And(BF16InUpperHalfOfBF16Result<D>(high), hn::Set(du32, 0xFFFF0000u)));
@@ -62,9 +69,9 @@ struct BF16Lanes {
 };
 
 // Interleaved: Lanes pairs from pair j.
-template <class D>
+template <bool kNative, class D>
 HWY_INLINE void BF16InterleavedStep(D, void* head, int j, hn::Vec<D> c, hn::Vec<D> s) {
-  const BF16Lanes<D> bf16;
+  const BF16Lanes<D, kNative> bf16;
   uint16_t* p = static_cast<uint16_t*>(head) + 2 * j;
   const auto x = bf16.Load(p);
   const auto a = bf16.Lower(x), b = bf16.Upper(x);
@@ -72,10 +79,10 @@ HWY_INLINE void BF16InterleavedStep(D, void* head, int j, hn::Vec<D> c, hn::Vec<
 }
 
 // Half-split: 2 x Lanes pairs from pair j of the halves at `first_half` and `second_half`.
-template <class D>
+template <bool kNative, class D>
 HWY_INLINE void BF16HalfSplitStep(D, void* first_half, void* second_half, int j, hn::Vec<D> c_even,
                                   hn::Vec<D> c_odd, hn::Vec<D> s_even, hn::Vec<D> s_odd) {
-  const BF16Lanes<D> bf16;
+  const BF16Lanes<D, kNative> bf16;
   uint16_t* first = static_cast<uint16_t*>(first_half) + j;
   uint16_t* second = static_cast<uint16_t*>(second_half) + j;
   const auto xa = bf16.Load(first), xb = bf16.Load(second);
@@ -88,12 +95,12 @@ HWY_INLINE void BF16HalfSplitStep(D, void* first_half, void* second_half, int j,
 }
 #endif
 
-template <DType kDType, class D>
+template <DType kDType, bool kNativeBF16, class D>
 HWY_INLINE void InterleavedStep(D d, void* head, int j, hn::Vec<D> c, hn::Vec<D> s) {
   hn::Vec<D> a, b;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
-    BF16InterleavedStep(d, head, j, c, s);
+    BF16InterleavedStep<kNativeBF16>(d, head, j, c, s);
     return;
   }
 #endif
@@ -129,7 +136,7 @@ HWY_INLINE int RotateTail(D d, void* head, int i, int half, Pairing pairing, con
       HalfSplitStep<kDType>(d, head, static_cast<char*>(head) + half * kElementBytes<kDType>, i, c,
                             s);
     } else {
-      InterleavedStep<kDType>(d, head, i, c, s);
+      InterleavedStep<kDType, false>(d, head, i, c, s);
     }
   }
   return i;
@@ -185,7 +192,7 @@ HWY_INLINE void ForEachSlotHead(const TensorView& q, const TensorView* k, int64_
   }
 }
 
-template <DType kDType>
+template <DType kDType, bool kNativeBF16>
 HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t s0,
                             int64_t s1, const TokenRotation& rotation) {
   const hn::ScalableTag<float> d;
@@ -212,8 +219,8 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
                       second = (half + i) * kElementBytes<kDType>;
         ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
           for (int v = 0; v < kBlocks; ++v) {
-            BF16HalfSplitStep(d, head + first, head + second, v * step, c_even[v], c_odd[v],
-                              s_even[v], s_odd[v]);
+            BF16HalfSplitStep<kNativeBF16>(d, head + first, head + second, v * step, c_even[v],
+                                           c_odd[v], s_even[v], s_odd[v]);
           }
         });
       }
@@ -240,7 +247,7 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
     } else {
       ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
         for (int v = 0; v < kChunk; ++v) {
-          InterleavedStep<kDType>(d, head, i + v * lanes, c[v], s[v]);
+          InterleavedStep<kDType, kNativeBF16>(d, head, i + v * lanes, c[v], s[v]);
         }
       });
     }
@@ -258,9 +265,14 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
 }
 
 void RotateTokenOnTarget(const TensorView& q, const TensorView* k, int64_t token,
-                         int64_t slot_begin, int64_t slot_end, const TokenRotation& rotation) {
+                         int64_t slot_begin, int64_t slot_end, const TokenRotation& rotation,
+                         bool native_bf16) {
   WithDType(q.dtype, [&]<DType kDType>() {
-    RotateToken<kDType>(q, k, token, slot_begin, slot_end, rotation);
+    if (kDType == DType::kBF16 && native_bf16) {
+      RotateToken<kDType, true>(q, k, token, slot_begin, slot_end, rotation);
+    } else {
+      RotateToken<kDType, false>(q, k, token, slot_begin, slot_end, rotation);
+    }
   });
 }
 
@@ -295,6 +307,32 @@ void WidenOnTarget(DType dtype, const uint16_t* in, float* out, int64_t count) {
   });
 }
 
+// As the kernel stores bf16 results: `count` values as even and odd elements of whole vectors
+// (BF16Lanes), the rest one at a time.
+void NarrowBF16ResultsOnTarget(const float* in, uint16_t* out, int64_t count, bool native_bf16) {
+  int64_t i = 0;
+#if HWY_TARGET != HWY_SCALAR
+  const hn::ScalableTag<float> d;
+  const int64_t step = 2 * static_cast<int64_t>(hn::Lanes(d));
+  const auto narrow = [&]<bool kNative>() {
+    const BF16Lanes<decltype(d), kNative> bf16;
+    for (; i + step <= count; i += step) {
+      hn::Vec<decltype(d)> even, odd;
+      hn::LoadInterleaved2(d, in + i, even, odd);
+      bf16.Store(even, odd, out + i);
+    }
+  };
+  if (native_bf16) {
+    narrow.template operator()<true>();
+  } else {
+    narrow.template operator()<false>();
+  }
+#else
+  (void)native_bf16;
+#endif
+  ConvertAll<DType::kBF16>(in + i, out + i, count - i);
+}
+
 const char* TargetOnTarget() { return hwy::TargetName(HWY_TARGET); }
 
 }  // namespace HWY_NAMESPACE
@@ -307,11 +345,47 @@ namespace ropebench {
 HWY_EXPORT(RotateTokenOnTarget);
 HWY_EXPORT(NarrowOnTarget);
 HWY_EXPORT(WidenOnTarget);
+HWY_EXPORT(NarrowBF16ResultsOnTarget);
 HWY_EXPORT(TargetOnTarget);
+
+namespace {
+
+std::atomic<bool> native_bf16_allowed{true};
+
+bool CpuHasNativeBF16() {
+#if HWY_ARCH_X86
+  static const bool has = __builtin_cpu_supports("avx512bf16");
+  return has;
+#else
+  return false;
+#endif
+}
+
+bool UseNativeBF16() {
+  return CpuHasNativeBF16() && native_bf16_allowed.load(std::memory_order_relaxed);
+}
+
+}  // namespace
 
 void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t slot_begin,
                         int64_t slot_end, const TokenRotation& rotation) {
-  HWY_DYNAMIC_DISPATCH(RotateTokenOnTarget)(q, k, token, slot_begin, slot_end, rotation);
+  HWY_DYNAMIC_DISPATCH(RotateTokenOnTarget)
+  (q, k, token, slot_begin, slot_end, rotation, UseNativeBF16());
+}
+
+void HighwayNarrowBF16Results(const float* in, uint16_t* out, int64_t count) {
+  HWY_DYNAMIC_DISPATCH(NarrowBF16ResultsOnTarget)(in, out, count, UseNativeBF16());
+}
+
+std::string HighwayBF16Rounding() {
+  const std::string target = HighwayDispatchTarget();
+  const bool avx512 = target.rfind("AVX3", 0) == 0;
+  return avx512 && UseNativeBF16() ? "AVX512_BF16" : "integer";
+}
+
+bool HighwayAllowNativeBF16(bool allowed) {
+  native_bf16_allowed.store(allowed, std::memory_order_relaxed);
+  return CpuHasNativeBF16();
 }
 
 void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count) {

@@ -36,6 +36,17 @@ void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token,
 void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count);
 void HighwayWiden(DType dtype, const uint16_t* in, float* out, int64_t count);
 
+// As the kernel narrows bf16 results of its arithmetic (whose NaNs have their lower 16 bits zero),
+// `count` of them: for tests that each rounding path stores what impls/numeric.h stores.
+void HighwayNarrowBF16Results(const float* in, uint16_t* out, int64_t count);
+
+// How bf16 results are rounded on the dispatched target: "AVX512_BF16" (VCVTNE2PS2BF16, on AVX3
+// targets of a CPU that has it) or "integer" (every other target, and subnormal or zero results).
+std::string HighwayBF16Rounding();
+// Lets (the default) or forbids the kernel to use AVX512_BF16, so that tests can hold both
+// roundings to the same results; returns whether this CPU has it.
+bool HighwayAllowNativeBF16(bool allowed);
+
 // The target HighwayRotateToken dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
 std::string HighwayDispatchTarget();
 // Targets compiled into the kernel, best first, and those of them this CPU runs.
