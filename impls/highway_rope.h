@@ -36,7 +36,7 @@ void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token,
 void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count);
 void HighwayWiden(DType dtype, const uint16_t* in, float* out, int64_t count);
 
-// As the kernel narrows bf16 results of its arithmetic (whose NaNs have their lower 16 bits zero),
+// As the kernel narrows bf16 results of its arithmetic (whose NaNs are quiet, lower 16 bits zero),
 // `count` of them: for tests that each rounding path stores what impls/numeric.h stores.
 void HighwayNarrowBF16Results(const float* in, uint16_t* out, int64_t count);
 
