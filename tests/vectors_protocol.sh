@@ -125,8 +125,9 @@ expect 2 "$ropebench" vectors check "$small"
 one_line_error "check takes two directories"
 
 # --exec: the NumPy program as a candidate, validated and benchmarked in one report. 256 tokens, not
-# more: `run` leaves a call predicted over 2 s untimed, and 1024 tokens of NumPy were predicted at 2.2 s
-# on a slow minute of this VM (the test failed so twice, across many runs).
+# more: `run` leaves a call predicted over 2 s untimed, and 1024 tokens of NumPy were predicted
+# at 2.2 s on a slow minute of this VM (the test failed so once; an earlier failure that did not
+# say why was likely the same).
 expect 0 "$ropebench" run --exec "$python $numpy_rope" --preset llama2-7b --dtype f32 \
   --tokens 16,256 --repetitions 2 --min-time 0.01 --quiet --out "$out/run"
 "$python" - "$out"/run/*.json <<'PY'
