@@ -277,11 +277,14 @@ void RotateTokenOnTarget(const TensorView& q, const TensorView* k, int64_t token
                          int64_t slot_begin, int64_t slot_end, const TokenRotation& rotation,
                          bool native_bf16) {
   WithDType(q.dtype, [&]<DType kDType>() {
-    if (kDType == DType::kBF16 && native_bf16) {
-      RotateToken<kDType, true>(q, k, token, slot_begin, slot_end, rotation);
-    } else {
-      RotateToken<kDType, false>(q, k, token, slot_begin, slot_end, rotation);
+    // Only bf16 has a second variant: f32 and f16 are not instantiated twice.
+    if constexpr (kDType == DType::kBF16) {
+      if (native_bf16) {
+        RotateToken<kDType, true>(q, k, token, slot_begin, slot_end, rotation);
+        return;
+      }
     }
+    RotateToken<kDType, false>(q, k, token, slot_begin, slot_end, rotation);
   });
 }
 
@@ -344,6 +347,15 @@ void NarrowBF16ResultsOnTarget(const float* in, uint16_t* out, int64_t count, bo
 
 const char* TargetOnTarget() { return hwy::TargetName(HWY_TARGET); }
 
+// Whether BF16Lanes on this target has the AVX512_BF16 store (the same condition as its #if).
+bool NativeBF16StoreOnTarget() {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  return true;
+#else
+  return false;
+#endif
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace ropebench
 HWY_AFTER_NAMESPACE();
@@ -356,6 +368,7 @@ HWY_EXPORT(NarrowOnTarget);
 HWY_EXPORT(WidenOnTarget);
 HWY_EXPORT(NarrowBF16ResultsOnTarget);
 HWY_EXPORT(TargetOnTarget);
+HWY_EXPORT(NativeBF16StoreOnTarget);
 
 namespace {
 
@@ -387,9 +400,8 @@ void HighwayNarrowBF16Results(const float* in, uint16_t* out, int64_t count) {
 }
 
 std::string HighwayBF16Rounding() {
-  const std::string target = HighwayDispatchTarget();
-  const bool avx512 = target.rfind("AVX3", 0) == 0;
-  return avx512 && UseNativeBF16() ? "AVX512_BF16" : "integer";
+  return HWY_DYNAMIC_DISPATCH(NativeBF16StoreOnTarget)() && UseNativeBF16() ? "AVX512_BF16"
+                                                                            : "integer";
 }
 
 bool HighwayAllowNativeBF16(bool allowed) {
