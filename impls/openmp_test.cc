@@ -19,6 +19,7 @@ struct Shape {
   const char* what;
   int64_t tokens;
   int q_heads, kv_heads;
+  int64_t first_position = 1000;
 };
 
 std::vector<uint16_t> Rotated(Candidate& candidate, int threads, const Shape& shape) {
@@ -28,7 +29,7 @@ std::vector<uint16_t> Rotated(Candidate& candidate, int threads, const Shape& sh
   for (size_t i = 0; i < q.size(); ++i) q[i] = FloatToBF16(static_cast<float>(i % 97) / 31 - 1.5f);
   for (size_t i = 0; i < k.size(); ++i) k[i] = FloatToBF16(static_cast<float>(i % 89) / 29 - 1.5f);
   std::vector<int64_t> positions(shape.tokens);
-  for (int64_t t = 0; t < shape.tokens; ++t) positions[t] = 1000 + 7 * t;
+  for (int64_t t = 0; t < shape.tokens; ++t) positions[t] = shape.first_position + 7 * t;
   RopeSpec spec = ResolveSeqLen(preset_spec, positions);
   const TensorView qv{q.data(), DType::kBF16, shape.tokens, shape.q_heads, d, shape.q_heads * d, d};
   const TensorView kv{k.data(), DType::kBF16, shape.tokens, shape.kv_heads, d, shape.kv_heads * d,
@@ -45,6 +46,8 @@ TEST(OpenMpTest, BitwiseEqualToTheSingleThreadedTwinForAnyThreadCount) {
       {"small call, one thread", 3, 32, 8},
       {"split over tokens", 700, 32, 8},  // 700 x 40 heads x 128 dims
       {"split within tokens' heads", 3, 512, 512},
+      // highway's rows computed per token, not read from its table (impls/cos_sin_cache.h)
+      {"split over tokens, positions past the cos/sin table", 700, 32, 8, int64_t{1} << 21},
   };
   static_assert(3 * 1024 * 128 >= kParallelElements, "the head split must be threaded");
   const std::pair<std::unique_ptr<Candidate>, std::unique_ptr<Candidate>> twins[] = {
