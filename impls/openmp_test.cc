@@ -1,6 +1,7 @@
 // The threaded candidates must give their single-threaded twin's bits exactly, for any thread
 // count (DESIGN.md §5: determinism across thread counts): openmp against scalar, highway_openmp
-// against highway, on calls too small to split, split by tokens, and split within tokens' heads.
+// against highway, on calls too small to split, split by tokens, and split within tokens' heads,
+// with highway's cos/sin rows read from its table and computed per token.
 #include <gtest/gtest.h>
 #include <omp.h>
 
