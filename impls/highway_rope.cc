@@ -56,7 +56,7 @@ struct BF16Lanes {
   }
   hn::Vec<DU> Load(const uint16_t* p) const { return hn::BitCast(du32, hn::LoadU(du16, p)); }
   void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+#if ROPEBENCH_NATIVE_BF16_STORE
     if constexpr (kNative && hn::MaxLanes(D()) == 16) {
       if (HWY_LIKELY(StoreBF16PairsNative(low.raw, high.raw, p))) return;
     }
@@ -347,14 +347,8 @@ void NarrowBF16ResultsOnTarget(const float* in, uint16_t* out, int64_t count, bo
 
 const char* TargetOnTarget() { return hwy::TargetName(HWY_TARGET); }
 
-// Whether BF16Lanes on this target has the AVX512_BF16 store (the same condition as its #if).
-bool NativeBF16StoreOnTarget() {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  return true;
-#else
-  return false;
-#endif
-}
+// Whether BF16Lanes on this target has the AVX512_BF16 store.
+bool NativeBF16StoreOnTarget() { return ROPEBENCH_NATIVE_BF16_STORE != 0; }
 
 }  // namespace HWY_NAMESPACE
 }  // namespace ropebench

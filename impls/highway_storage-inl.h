@@ -51,7 +51,16 @@ HWY_INLINE hn::Vec<hn::RebindToUnsigned<D>> BF16InUpperHalfOfBF16Result(hn::Vec<
   return hn::Add(bits, increment);
 }
 
+// Whether this target has StoreBF16PairsNative: the one statement of the condition, for the code
+// that uses the store and the code that reports it (redefined on each pass over the targets).
+#undef ROPEBENCH_NATIVE_BF16_STORE
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+#define ROPEBENCH_NATIVE_BF16_STORE 1
+#else
+#define ROPEBENCH_NATIVE_BF16_STORE 0
+#endif
+
+#if ROPEBENCH_NATIVE_BF16_STORE
 // Results of arithmetic on bf16-widened values, `even` and `odd` elements of 32, rounded to bf16
 // nearest even by AVX512_BF16's VCVTNE2PS2BF16 and stored interleaved at `out`: one instruction,
 // a test and a permute instead of nine integer operations (BF16InUpperHalfOfBF16Result twice, then
