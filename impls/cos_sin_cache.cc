@@ -21,7 +21,7 @@ void CosSinCache::Fill(std::span<const int64_t> positions) {
 }
 
 const float* CosSinCache::Row(int64_t position, float* scratch) const {
-  if (position < positions_ && filled_[position]) return rows_.get() + position * 2 * half_;
+  if (InTable(position)) return rows_.get() + position * 2 * half_;
   CosSinAt(freq_, position, scratch, scratch + half_);
   return scratch;
 }

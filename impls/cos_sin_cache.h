@@ -30,6 +30,10 @@ class CosSinCache {
   // position is in the table, else computed into `scratch` (2 * half floats).
   const float* Row(int64_t position, float* scratch) const;
 
+  // Whether the row of `position` is in the table, at table() + position * 2 * half().
+  bool InTable(int64_t position) const { return position < positions_ && filled_[position]; }
+  const float* table() const { return rows_.get(); }
+
   int half() const { return half_; }
   int64_t positions() const { return positions_; }
 

@@ -42,13 +42,27 @@ class HighwayCandidate final : public Candidate {
     const int64_t slots = q.heads + (k ? k->heads : 0);
     const int64_t call_bytes = q.tokens * slots * q.head_dim * BytesPerElement(q.dtype);
     const bool prefetch = call_bytes > kInCacheBytes;
-    auto rotate = [&](int64_t t, int64_t slot_begin, int64_t slot_end, float* scratch) {
-      const float* row = cache.Row(positions[t], scratch);  // once per token, for Q and K
-      const TokenRotation rotation{row, row + half, spec.rotary_dim, spec.pairing, prefetch};
-      HighwayRotateToken(q, k, t, slot_begin, slot_end, rotation);
+    const RotationShape shape{spec.rotary_dim, spec.pairing, prefetch};
+    // Runs of tokens whose rows are in the table go to the kernel in one call each; a row past the
+    // table is computed for its token alone.
+    auto rotate = [&](int64_t t0, int64_t t1, int64_t s0, int64_t s1, float* scratch) {
+      while (t0 < t1) {
+        int64_t end = t0;
+        while (end < t1 && cache.InTable(positions[end])) ++end;
+        if (end > t0) {
+          HighwayRotateTokens(q, k, {t0, end, s0, s1}, {cache.table(), positions.data() + t0},
+                              shape);
+          t0 = end;
+          continue;
+        }
+        static constexpr int64_t kOnlyRow = 0;
+        const float* row = cache.Row(positions[t0], scratch);
+        HighwayRotateTokens(q, k, {t0, t0 + 1, s0, s1}, {row, &kOnlyRow}, shape);
+        ++t0;
+      }
     };
-    ForEachTokenSlice(q.tokens, slots, q.tokens * slots * spec.rotary_dim, capabilities_.threaded,
-                      2 * half, rotate);
+    ForEachTokenRun(q.tokens, slots, q.tokens * slots * spec.rotary_dim, capabilities_.threaded,
+                    2 * half, rotate);
     return {};
   }
 

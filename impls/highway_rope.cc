@@ -164,18 +164,26 @@ constexpr int kChunk = 2;
 // tensor is harmless.
 constexpr int64_t kPrefetchBytes = 4096;
 
-// Calls rotate(head), with `head` the address of its first element, for heads [h0, h1) of the
-// token, prefetching ahead of each on the first pass. The address is advanced, not recomputed from
+// One tensor's heads of a token: the first's address, how many, and the bytes from one to the
+// next. Values, not views: the token loop keeps them in registers and advances them, where
+// offsets recomputed from a TensorView are reloaded from memory after every token's stores.
+struct HeadRun {
+  char* first;
+  int64_t count;
+  int64_t stride;
+};
+
+// Calls rotate(head), with `head` the address of a head's first element, for every head of the
+// run, prefetching ahead of each on the first pass. The address is advanced, not recomputed from
 // indices: in cache every instruction of the head loop counts (see RotateToken).
 template <DType kDType, class Rotate>
-HWY_INLINE void ForEachHead(const TensorView& view, int64_t token, int64_t h0, int64_t h1,
-                            const TokenRotation& rotation, bool first_pass, const Rotate& rotate) {
-  constexpr int64_t kBytes = kElementBytes<kDType>;
-  char* head = static_cast<char*>(view.data) + view.Offset(token, h0, 0) * kBytes;
-  const int64_t stride = view.head_stride * kBytes;
-  if (rotation.prefetch && first_pass) {
-    const int64_t head_bytes = rotation.rotary_dim * kBytes;
-    for (int64_t h = h0; h < h1; ++h, head += stride) {
+HWY_INLINE void ForEachHead(HeadRun run, RotationShape shape, bool first_pass,
+                            const Rotate& rotate) {
+  char* head = run.first;
+  char* const end = head + run.count * run.stride;
+  if (shape.prefetch && first_pass) {
+    const int64_t head_bytes = shape.rotary_dim * kElementBytes<kDType>;
+    for (; head != end; head += run.stride) {
       for (int64_t line = 0; line < head_bytes; line += 64) {
         hwy::Prefetch(head + kPrefetchBytes + line);
       }
@@ -183,31 +191,31 @@ HWY_INLINE void ForEachHead(const TensorView& view, int64_t token, int64_t h0, i
     }
     return;
   }
-  for (int64_t h = h0; h < h1; ++h, head += stride) rotate(head);
+  for (; head != end; head += run.stride) rotate(head);
 }
 
-// ForEachHead over the Q and K heads among slots [s0, s1) of the token (impls/token_slices.h).
+// ForEachHead over the token's Q heads, then its K heads.
 template <DType kDType, class Rotate>
-HWY_INLINE void ForEachSlotHead(const TensorView& q, const TensorView* k, int64_t token, int64_t s0,
-                                int64_t s1, const TokenRotation& rotation, bool first_pass,
-                                const Rotate& rotate) {
-  const SlotHeads heads = HeadsOfSlots(q, k, s0, s1);
-  ForEachHead<kDType>(q, token, heads.q_begin, heads.q_end, rotation, first_pass, rotate);
-  if (k != nullptr) {
-    ForEachHead<kDType>(*k, token, heads.k_begin, heads.k_end, rotation, first_pass, rotate);
-  }
+HWY_INLINE void ForEachQKHead(HeadRun q, HeadRun k, RotationShape shape, bool first_pass,
+                              const Rotate& rotate) {
+  ForEachHead<kDType>(q, shape, first_pass, rotate);
+  ForEachHead<kDType>(k, shape, first_pass, rotate);
 }
 
-template <DType kDType, bool kNativeBF16>
-HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t s0,
-                            int64_t s1, const TokenRotation& rotation) {
+// Rotates the heads of one token. kHalf is rotary_dim/2 when it is known at compile time (0 when
+// not): each half-split step then addresses both halves from one register with constant offsets,
+// where a distance known only at run time took a second address register per half; with that
+// one change, a 16-token Llama-3.1-8B call went from 0.85 to 0.89-0.90 of the rmw probe in one
+// process here (f32, the harness of the README's speed section).
+template <DType kDType, bool kNativeBF16, int kHalf>
+HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float* sin,
+                            RotationShape shape) {
   const hn::ScalableTag<float> d;
   using V = hn::Vec<decltype(d)>;
   const int lanes = static_cast<int>(hn::Lanes(d));
-  const int half = rotation.rotary_dim / 2;
-  const bool half_split = rotation.pairing == Pairing::kHalfSplit;
-  const float* cos = rotation.cos;
-  const float* sin = rotation.sin;
+  const int half = kHalf != 0 ? kHalf : shape.rotary_dim / 2;
+  const int64_t half_bytes = int64_t{half} * kElementBytes<kDType>;
+  const bool half_split = shape.pairing == Pairing::kHalfSplit;
   int i = 0;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
@@ -221,15 +229,14 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
           hn::LoadInterleaved2(d, cos + i + v * step, c_even[v], c_odd[v]);
           hn::LoadInterleaved2(d, sin + i + v * step, s_even[v], s_odd[v]);
         }
-        const int64_t first = i * kElementBytes<kDType>,
-                      second = (half + i) * kElementBytes<kDType>;
-        ForEachSlotHead<kDType>(
-            q, k, token, s0, s1, rotation, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
-              for (int v = 0; v < kBlocks; ++v) {
-                BF16HalfSplitStep<kNativeBF16>(d, head + first, head + second, v * step, c_even[v],
-                                               c_odd[v], s_even[v], s_odd[v]);
-              }
-            });
+        const int64_t first = i * kElementBytes<kDType>;
+        ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
+          char* pairs = head + first;
+          for (int v = 0; v < kBlocks; ++v) {
+            BF16HalfSplitStep<kNativeBF16>(d, pairs, pairs + half_bytes, v * step, c_even[v],
+                                           c_odd[v], s_even[v], s_odd[v]);
+          }
+        });
       }
     }
   }
@@ -240,25 +247,24 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
       c[v] = hn::LoadU(d, cos + i + v * lanes);
       s[v] = hn::LoadU(d, sin + i + v * lanes);
     }
-    // The pairing is tested here, not per head, and each half's address is formed once per head
+    // The pairing is tested here, not per head, and the chunk's address is formed once per head
     // so that every load and store of the head takes a constant offset from it: with the address
     // advanced per head (ForEachHead), an in-cache token went from 0.50 to 0.62 of the rmw probe
     // here (16 tokens of Llama-2-7B, f32, in one process with the code before).
     if (half_split) {
-      const int64_t first = i * kElementBytes<kDType>, second = (half + i) * kElementBytes<kDType>;
-      ForEachSlotHead<kDType>(
-          q, k, token, s0, s1, rotation, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
-            for (int v = 0; v < kChunk; ++v) {
-              HalfSplitStep<kDType>(d, head + first, head + second, v * lanes, c[v], s[v]);
-            }
-          });
+      const int64_t first = i * kElementBytes<kDType>;
+      ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
+        char* pairs = head + first;
+        for (int v = 0; v < kChunk; ++v) {
+          HalfSplitStep<kDType>(d, pairs, pairs + half_bytes, v * lanes, c[v], s[v]);
+        }
+      });
     } else {
-      ForEachSlotHead<kDType>(
-          q, k, token, s0, s1, rotation, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
-            for (int v = 0; v < kChunk; ++v) {
-              InterleavedStep<kDType, kNativeBF16>(d, head, i + v * lanes, c[v], s[v]);
-            }
-          });
+      ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
+        for (int v = 0; v < kChunk; ++v) {
+          InterleavedStep<kDType, kNativeBF16>(d, head, i + v * lanes, c[v], s[v]);
+        }
+      });
     }
   }
   if (i == half) return;
@@ -266,25 +272,64 @@ HWY_INLINE void RotateToken(const TensorView& q, const TensorView* k, int64_t to
   // past rotary_dim.
   const hn::CappedTag<float, 4> d4;
   const hn::CappedTag<float, 1> d1;
-  ForEachSlotHead<kDType>(q, k, token, s0, s1, rotation, i == 0, [&](char* head) {
-    int j = RotateTail<kDType>(d, head, i, half, rotation.pairing, cos, sin);
-    j = RotateTail<kDType>(d4, head, j, half, rotation.pairing, cos, sin);
-    RotateTail<kDType>(d1, head, j, half, rotation.pairing, cos, sin);
+  ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) {
+    int j = RotateTail<kDType>(d, head, i, half, shape.pairing, cos, sin);
+    j = RotateTail<kDType>(d4, head, j, half, shape.pairing, cos, sin);
+    RotateTail<kDType>(d1, head, j, half, shape.pairing, cos, sin);
   });
 }
 
-void RotateTokenOnTarget(const TensorView& q, const TensorView* k, int64_t token,
-                         int64_t slot_begin, int64_t slot_end, const TokenRotation& rotation,
-                         bool native_bf16) {
+// The Q or K heads among slots [slot_begin, slot_end) of the range's first token.
+HeadRun FirstTokenHeads(const TensorView* view, int64_t token, int64_t h0, int64_t h1, int bytes) {
+  if (view == nullptr || h0 >= h1) return {nullptr, 0, 0};
+  return {static_cast<char*>(view->data) + view->Offset(token, h0, 0) * bytes, h1 - h0,
+          view->head_stride * bytes};
+}
+
+// The token loop, in target code: each token's head runs are the previous token's advanced by the
+// views' token strides, and its row is read from the table.
+template <DType kDType, bool kNativeBF16, int kHalf>
+HWY_INLINE void RotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
+                             const TokenRows& rows, RotationShape shape) {
+  constexpr int kBytes = static_cast<int>(kElementBytes<kDType>);
+  const SlotHeads slots = HeadsOfSlots(q, k, range.slot_begin, range.slot_end);
+  HeadRun q_heads = FirstTokenHeads(&q, range.token_begin, slots.q_begin, slots.q_end, kBytes);
+  HeadRun k_heads = FirstTokenHeads(k, range.token_begin, slots.k_begin, slots.k_end, kBytes);
+  const int64_t q_step = q_heads.count > 0 ? q.token_stride * kBytes : 0;
+  const int64_t k_step = k_heads.count > 0 ? k->token_stride * kBytes : 0;
+  const float* const table = rows.table;
+  const int64_t* const row_of = rows.row_of;
+  const int64_t half = shape.rotary_dim / 2;
+  const int64_t tokens = range.token_end - range.token_begin;
+  for (int64_t t = 0; t < tokens; ++t) {
+    const float* cos = table + row_of[t] * shape.rotary_dim;
+    RotateToken<kDType, kNativeBF16, kHalf>(q_heads, k_heads, cos, cos + half, shape);
+    q_heads.first += q_step;
+    k_heads.first += k_step;
+  }
+}
+
+// Head dims of 128 (Llama, Mistral, Qwen and most others) take the compile-time half.
+constexpr int kCommonHalf = 64;
+
+void RotateTokensOnTarget(const TensorView& q, const TensorView* k, const TokenRange& range,
+                          const TokenRows& rows, const RotationShape& shape, bool native_bf16) {
   WithDType(q.dtype, [&]<DType kDType>() {
+    const auto run = [&]<bool kNative>() {
+      if (shape.rotary_dim == 2 * kCommonHalf) {
+        RotateTokens<kDType, kNative, kCommonHalf>(q, k, range, rows, shape);
+      } else {
+        RotateTokens<kDType, kNative, 0>(q, k, range, rows, shape);
+      }
+    };
     // Only bf16 has a second variant: f32 and f16 are not instantiated twice.
     if constexpr (kDType == DType::kBF16) {
       if (native_bf16) {
-        RotateToken<kDType, true>(q, k, token, slot_begin, slot_end, rotation);
+        run.template operator()<true>();
         return;
       }
     }
-    RotateToken<kDType, false>(q, k, token, slot_begin, slot_end, rotation);
+    run.template operator()<false>();
   });
 }
 
@@ -357,7 +402,7 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace ropebench {
 
-HWY_EXPORT(RotateTokenOnTarget);
+HWY_EXPORT(RotateTokensOnTarget);
 HWY_EXPORT(NarrowOnTarget);
 HWY_EXPORT(WidenOnTarget);
 HWY_EXPORT(NarrowBF16ResultsOnTarget);
@@ -383,10 +428,9 @@ bool UseNativeBF16() {
 
 }  // namespace
 
-void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t slot_begin,
-                        int64_t slot_end, const TokenRotation& rotation) {
-  HWY_DYNAMIC_DISPATCH(RotateTokenOnTarget)
-  (q, k, token, slot_begin, slot_end, rotation, UseNativeBF16());
+void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
+                         const TokenRows& rows, const RotationShape& shape) {
+  HWY_DYNAMIC_DISPATCH(RotateTokensOnTarget)(q, k, range, rows, shape, UseNativeBF16());
 }
 
 void HighwayNarrowBF16Results(const float* in, uint16_t* out, int64_t count) {

@@ -13,10 +13,8 @@
 
 namespace ropebench {
 
-// One token's rotation: rotary_dim/2 cosines and sines with the attention factor folded in.
-struct TokenRotation {
-  const float* cos;
-  const float* sin;
+// How a call rotates: rotary_dim/2 pairs per head, paired as `pairing`.
+struct RotationShape {
   int rotary_dim;
   Pairing pairing;
   // Whether the call streams from memory (its Q and K exceed a core's L2): software prefetches
@@ -24,12 +22,26 @@ struct TokenRotation {
   bool prefetch = false;
 };
 
-// Rotates the Q and K heads among head slots [slot_begin, slot_end) of `token` in place (slots as
-// in impls/token_slices.h: Q's heads, then K's), on the dispatched target, in one call: the cosines
-// and sines are loaded into registers once for all of them (a call per tensor was 1-4 % slower in
-// cache here). Elements past rotary_dim are neither read nor written.
-void HighwayRotateToken(const TensorView& q, const TensorView* k, int64_t token, int64_t slot_begin,
-                        int64_t slot_end, const TokenRotation& rotation);
+// Tokens [token_begin, token_end) of a call, and of each the head slots [slot_begin, slot_end)
+// (slots as in impls/token_slices.h: Q's heads, then K's).
+struct TokenRange {
+  int64_t token_begin, token_end, slot_begin, slot_end;
+};
+
+// Where the tokens' cosines and sines are: token token_begin + i has its row (rotary_dim/2
+// cosines, then as many sines, the attention factor folded in) at table + row_of[i] * rotary_dim.
+struct TokenRows {
+  const float* table;
+  const int64_t* row_of;
+};
+
+// Rotates the Q and K heads of `range` in place, on the dispatched target, in one call: a token's
+// cosines and sines are loaded into registers once for all of its heads, and the walk from token to
+// token stays in the target's code (a dispatched call per token made a 16-token Llama-3.1-8B call
+// ~4 % slower here, ropebench's in-cache figures; see the README). Elements past rotary_dim are
+// neither read nor written.
+void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
+                         const TokenRows& rows, const RotationShape& shape);
 
 // Converts f32 values to f16 or bf16 bits (and back) with the kernel's conversions on the
 // dispatched target, `count` values: for tests that every target rounds alike.
@@ -47,7 +59,7 @@ std::string HighwayBF16Rounding();
 // roundings to the same results; returns whether this CPU has it.
 bool HighwayAllowNativeBF16(bool allowed);
 
-// The target HighwayRotateToken dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
+// The target HighwayRotateTokens dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
 std::string HighwayDispatchTarget();
 // Targets compiled into the kernel, best first, and those of them this CPU runs.
 std::vector<std::string> HighwayCompiledTargets();

@@ -69,22 +69,30 @@ TEST(OpenMpTest, BitwiseEqualToTheSingleThreadedTwinForAnyThreadCount) {
   omp_set_num_threads(omp_get_num_procs());
 }
 
-// The split visits every (token, head) once, in runs that never cross a token.
-TEST(OpenMpTest, TokenSlicesCoverEveryUnitOnce) {
+// The split visits every (token, head) once: whole tokens in runs of any length, a token cut by a
+// thread's share in a run of its own.
+TEST(OpenMpTest, TokenRunsCoverEveryUnitOnce) {
   for (int threads : {1, 2, 3, 8}) {
     omp_set_num_threads(threads);
     for (const int64_t tokens : {1, 2, 5, 64}) {
       constexpr int64_t kSlots = 7;
       std::vector<int> visits(tokens * kSlots);
-      ForEachTokenSlice(tokens, kSlots, kParallelElements, true, 1,
-                        [&](int64_t t, int64_t first, int64_t last, float*) {
-                          ASSERT_LT(first, last);
-                          ASSERT_LE(last, kSlots);
+      ForEachTokenRun(tokens, kSlots, kParallelElements, true, 1,
+                      [&](int64_t t0, int64_t t1, int64_t first, int64_t last, float*) {
+                        ASSERT_LT(t0, t1);
+                        ASSERT_LE(t1, tokens);
+                        ASSERT_LT(first, last);
+                        ASSERT_LE(last, kSlots);
+                        if (t1 - t0 > 1) {
+                          ASSERT_TRUE(first == 0 && last == kSlots);
+                        }
+                        for (int64_t t = t0; t < t1; ++t) {
                           for (int64_t s = first; s < last; ++s) {
 #pragma omp atomic
                             ++visits[t * kSlots + s];
                           }
-                        });
+                        }
+                      });
       for (int v : visits) EXPECT_EQ(v, 1) << tokens << " tokens, " << threads << " threads";
     }
   }

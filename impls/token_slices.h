@@ -20,15 +20,17 @@ namespace ropebench {
 // of Llama-2-7B (262K) and beyond.
 inline constexpr int64_t kParallelElements = int64_t{1} << 18;
 
-// Calls slice(token, slot_begin, slot_end, scratch) over every unit of a call, in order, with
-// `scratch` a buffer of scratch_floats owned by the calling thread. When `threaded`, calls of at
-// least two tokens and kParallelElements are split into one contiguous run of units per OpenMP
-// thread: over tokens, and over the heads of a token when tokens are fewer than threads (a token
-// split between two threads is visited by both). Every output element depends on its own token
-// and head alone, so any split gives the same bits.
-template <typename Slice>
-void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, bool threaded,
-                       size_t scratch_floats, const Slice& slice) {
+// Calls runs(token_begin, token_end, slot_begin, slot_end, scratch) over every unit of a call, in
+// order: slots [slot_begin, slot_end) of each token in [token_begin, token_end), whole tokens
+// grouped into one run, a token cut by a thread's share in a run of its own. `scratch` is a
+// buffer of scratch_floats owned by the calling thread. When `threaded`, calls of at least two
+// tokens and kParallelElements are split into one contiguous range of units per OpenMP thread:
+// over tokens, and over the heads of a token when tokens are fewer than threads (a token split
+// between two threads is visited by both). Every output element depends on its own token and head
+// alone, so any split gives the same bits.
+template <typename Runs>
+void ForEachTokenRun(int64_t tokens, int64_t slots, int64_t rotated_elements, bool threaded,
+                     size_t scratch_floats, const Runs& runs) {
   const int64_t units = tokens * slots;
   auto run = [&](int64_t begin, int64_t end) {
     // On the stack when it fits (every real model's rotary_dim): a decode call is a few hundred
@@ -38,8 +40,14 @@ void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, 
     float* scratch = large.empty() ? small.data() : large.data();
     for (int64_t unit = begin; unit < end;) {
       const int64_t token = unit / slots, first = unit % slots;
+      if (first == 0 && end - unit >= slots) {
+        const int64_t whole = (end - unit) / slots;
+        runs(token, token + whole, int64_t{0}, slots, scratch);
+        unit += whole * slots;
+        continue;
+      }
       const int64_t last = std::min(slots, first + (end - unit));
-      slice(token, first, last, scratch);
+      runs(token, token + 1, first, last, scratch);
       unit += last - first;
     }
   };
@@ -56,6 +64,16 @@ void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, 
     const int64_t chunk = (units + threads - 1) / threads;
     run(std::min(units, thread * chunk), std::min(units, (thread + 1) * chunk));
   }
+}
+
+// ForEachTokenRun one token at a time: slice(token, slot_begin, slot_end, scratch).
+template <typename Slice>
+void ForEachTokenSlice(int64_t tokens, int64_t slots, int64_t rotated_elements, bool threaded,
+                       size_t scratch_floats, const Slice& slice) {
+  ForEachTokenRun(tokens, slots, rotated_elements, threaded, scratch_floats,
+                  [&](int64_t t0, int64_t t1, int64_t s0, int64_t s1, float* scratch) {
+                    for (int64_t t = t0; t < t1; ++t) slice(t, s0, s1, scratch);
+                  });
 }
 
 // The Q heads [q_begin, q_end) and K heads [k_begin, k_end) among slots [first, last); a range
