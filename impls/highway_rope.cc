@@ -2,7 +2,7 @@
 // (i, i + rotary_dim/2) when half-split,
 //   a' = a*cos_i - b*sin_i,   b' = a*sin_i + b*cos_i
 // in f32 on Highway vectors (fused multiply-add where the target has it), loaded from and stored
-// to f32 / f16 / bf16 with round-to-nearest-even. cos/sin come from the caller, once per token
+// to f32 / f16 / bf16 with round-to-nearest-even. cos/sin come from the caller, a row per token
 // (impls/highway.cc), and stay in registers while all the token's heads are rotated. Pairs that do
 // not fill a vector are done on 4-lane, then 1-lane vectors, so no head is read or written past
 // rotary_dim.
@@ -165,8 +165,7 @@ constexpr int kChunk = 2;
 constexpr int64_t kPrefetchBytes = 4096;
 
 // One tensor's heads of a token: the first's address, how many, and the bytes from one to the
-// next. Values, not views: the token loop keeps them in registers and advances them, where
-// offsets recomputed from a TensorView are reloaded from memory after every token's stores.
+// next; the token loop advances `first` by the tensor's token stride.
 struct HeadRun {
   char* first;
   int64_t count;
@@ -204,9 +203,9 @@ HWY_INLINE void ForEachQKHead(HeadRun q, HeadRun k, RotationShape shape, bool fi
 
 // Rotates the heads of one token. kHalf is rotary_dim/2 when it is known at compile time (0 when
 // not): each half-split step then addresses both halves from one register with constant offsets,
-// where a distance known only at run time took a second address register per half; with that
-// one change, a 16-token Llama-3.1-8B call went from 0.85 to 0.89-0.90 of the rmw probe in one
-// process here (f32, the harness of the README's speed section).
+// where a distance known only at run time took a second address register per half. 16 tokens of
+// Llama-3.1-8B, f32, in one process here: the kernel called once went from 0.88 to 0.93 of the rmw
+// probe with it, the highway candidate from 0.84-0.85 to 0.88.
 template <DType kDType, bool kNativeBF16, int kHalf>
 HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float* sin,
                             RotationShape shape) {
@@ -279,7 +278,7 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
   });
 }
 
-// The Q or K heads among slots [slot_begin, slot_end) of the range's first token.
+// Heads [h0, h1) of `token` in `view`: none when there is no view or the range is empty.
 HeadRun FirstTokenHeads(const TensorView* view, int64_t token, int64_t h0, int64_t h1, int bytes) {
   if (view == nullptr || h0 >= h1) return {nullptr, 0, 0};
   return {static_cast<char*>(view->data) + view->Offset(token, h0, 0) * bytes, h1 - h0,

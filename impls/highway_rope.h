@@ -37,8 +37,8 @@ struct TokenRows {
 
 // Rotates the Q and K heads of `range` in place, on the dispatched target, in one call: a token's
 // cosines and sines are loaded into registers once for all of its heads, and the walk from token to
-// token stays in the target's code (a dispatched call per token made a 16-token Llama-3.1-8B call
-// ~4 % slower here, ropebench's in-cache figures; see the README). Elements past rotary_dim are
+// token stays in the target's code (16 tokens of Llama-3.1-8B, f32, in one process here: 0.85 of
+// the rmw probe with a dispatched call per token, 0.93 in one call). Elements past rotary_dim are
 // neither read nor written.
 void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
                          const TokenRows& rows, const RotationShape& shape);
