@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "bench/gbench_runner.h"
+#include "bench/interrupt.h"
 #include "bench/machine_info.h"
 #include "bench/rmw_kernel.h"
 #include "benchmark/benchmark.h"
@@ -26,7 +27,7 @@ constexpr double kWarmUpSeconds = 0.1;
 // One buffer for every probe benchmark, grown to the largest working set and touched once: Google
 // Benchmark calls a benchmark function once per repetition, and allocating and faulting in GiBs
 // each time would cost more wall time than the measurement. The values stay near 1 (x = 0.999 x +
-// 0.001). nullptr when that much cannot be allocated.
+// 0.001). nullptr when that much cannot be allocated, or after Ctrl-C.
 float* ProbeBuffer(int64_t bytes, int threads) {
   struct FreeDeleter {
     void operator()(float* p) const { std::free(p); }
@@ -44,8 +45,18 @@ float* ProbeBuffer(int64_t bytes, int threads) {
     capacity = bytes;
     const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
     float* x = buffer.get();
+    // In steps, so that faulting in GiBs does not hold up a Ctrl-C (nullptr then, as interrupted).
+    constexpr int64_t kStep = (int64_t{64} << 20) / static_cast<int64_t>(sizeof(float));
+    for (int64_t begin = 0; begin < n; begin += kStep) {
+      if (Interrupted()) {
+        buffer.reset();
+        capacity = 0;
+        return nullptr;
+      }
+      const int64_t end = std::min(n, begin + kStep);
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < n; ++i) x[i] = 1.0f;
+      for (int64_t i = begin; i < end; ++i) x[i] = 1.0f;
+    }
   }
   return buffer.get();
 }
@@ -61,17 +72,23 @@ void ReadModifyWrite(benchmark::State& state, int64_t bytes, int threads) {
   const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
   float* x = ProbeBuffer(bytes, threads);
   if (x == nullptr) {
+    if (SkipIfInterrupted(state)) return;
     state.SkipWithError(fmt::format("cannot allocate {} bytes", bytes).c_str());
     return;
   }
   // Values stay near 1: x -> 0.999 x + 0.001.
   constexpr float kScale = 0.999f, kShift = 0.001f;
   ReadModifyWriteFloats(x, n, kScale, kShift);  // an untimed pass: the first one is slow
-  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+  for (auto _ : state) {          // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+    if (Interrupted()) continue;  // a pass over a large set takes a while: the rest run empty
     InPlaceOnThreads(threads, n * int64_t{sizeof(float)}, [&](int64_t begin, int64_t end) {
       ReadModifyWriteFloats(x + begin / 4, (end - begin) / 4, kScale, kShift);
     });
     benchmark::ClobberMemory();
+  }
+  if (Interrupted()) {
+    state.SkipWithError(kInterruptedReason);
+    return;
   }
   state.SetBytesProcessed(state.iterations() * 2 * bytes);
 }
@@ -82,12 +99,14 @@ void Copy(benchmark::State& state, int64_t bytes, int threads) {
   const int64_t n = bytes / 2 / static_cast<int64_t>(sizeof(float));
   float* src = ProbeBuffer(bytes, threads);
   if (src == nullptr) {
+    if (SkipIfInterrupted(state)) return;
     state.SkipWithError(fmt::format("cannot allocate {} bytes", bytes).c_str());
     return;
   }
   float* dst = src + n;
   std::memcpy(dst, src, n * sizeof(float));  // an untimed pass: the first one is slow
-  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+  for (auto _ : state) {          // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
+    if (Interrupted()) continue;  // a pass over a large set takes a while: the rest run empty
     if (threads == 1) {
       std::memcpy(dst, src, n * sizeof(float));
       benchmark::ClobberMemory();
@@ -101,6 +120,10 @@ void Copy(benchmark::State& state, int64_t bytes, int threads) {
       std::memcpy(dst + begin, src + begin, (end - begin) * sizeof(float));
     }
     benchmark::ClobberMemory();
+  }
+  if (Interrupted()) {
+    state.SkipWithError(kInterruptedReason);
+    return;
   }
   state.SetBytesProcessed(state.iterations() * bytes);
 }

@@ -349,6 +349,10 @@ int List(const ParsedArgs& args, const std::vector<std::string>&) {
              names(highway["compiled"]), names(highway["supported"]),
              highway["chosen"].is_string() ? highway["chosen"].get<std::string>() : "none",
              highway["bf16_rounding"].get<std::string>());
+  if (highway.contains("cpu_target_cap")) {
+    fmt::print("  (acting as a CPU whose best target is {}: ROPEBENCH_CPU_TARGET is set)\n",
+               highway["cpu_target_cap"].get<std::string>());
+  }
   return kExitPass;
 }
 

@@ -147,10 +147,12 @@ std::vector<CacheLevel> CpuCaches() {
 }
 
 nlohmann::json HighwayTargets() {
-  return {{"compiled", HighwayCompiledTargets()},
-          {"supported", HighwayCpuTargets()},
-          {"chosen", HighwayDispatchTarget()},
-          {"bf16_rounding", HighwayBF16Rounding()}};
+  nlohmann::json targets = {{"compiled", HighwayCompiledTargets()},
+                            {"supported", HighwayCpuTargets()},
+                            {"chosen", HighwayDispatchTarget()},
+                            {"bf16_rounding", HighwayBF16Rounding()}};
+  if (const std::string cap = HighwayCpuTargetCap(); !cap.empty()) targets["cpu_target_cap"] = cap;
+  return targets;
 }
 
 std::string HostName() {

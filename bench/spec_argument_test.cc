@@ -1,6 +1,7 @@
 #include "bench/spec_argument.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -33,7 +34,8 @@ TEST(SpecArgumentTest, FactorListsJsonAndFiles) {
   RopeSpec from_json;
   ASSERT_EQ(ParseSpecArgument(R"({"head_dim": 6, "rotary_dim": 2})", from_json), "");
   EXPECT_EQ(from_json.rotary_dim, 2);
-  const std::string path = ::testing::TempDir() + "spec.json";
+  const std::string path =
+      ::testing::TempDir() + "ropebench_spec_" + std::to_string(getpid()) + ".json";
   std::ofstream(path) << R"({"head_dim": 32, "base": 1e6})";
   RopeSpec from_file;
   ASSERT_EQ(ParseSpecArgument("@" + path, from_file), "");

@@ -8,6 +8,8 @@
 // rotary_dim.
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "impls/highway_rope.cc"
@@ -499,12 +501,39 @@ std::string HighwayDispatchTarget() { return HWY_DYNAMIC_DISPATCH(TargetOnTarget
 
 namespace {
 
-// What this CPU supports, read before any target is disabled (pinning changes what Highway's
-// SupportedTargets() returns afterwards).
+std::vector<std::string> TargetNames(int64_t targets);
+std::string Joined(const std::vector<std::string>& names);
+
+// kCpuTargetEnvironment=NAME makes the process behave as a CPU whose best target is NAME (every
+// better one disabled), so that a developer sees what a machine without, say, AVX-512 will see.
+constexpr const char* kCpuTargetEnvironment = "ROPEBENCH_CPU_TARGET";
+
+int64_t CappedByEnvironment(int64_t supported) {
+  const char* name = std::getenv(kCpuTargetEnvironment);
+  if (name == nullptr || *name == '\0') return supported;
+  for (int64_t rest = HWY_TARGETS; rest != 0; rest &= rest - 1) {
+    const int64_t target = rest & -rest;
+    if (std::string_view(name) != hwy::TargetName(target)) continue;
+    if ((supported & target) == 0) break;
+    hwy::DisableTargets(target - 1);
+    return supported & ~(target - 1);
+  }
+  // At start-up, before any caller can be told: one line naming the variable, then exit 2.
+  std::fprintf(stderr, "%s=%s: not a compiled Highway target this CPU runs (%s)\n",
+               kCpuTargetEnvironment, name, Joined(TargetNames(supported)).c_str());
+  std::exit(2);
+}
+
+// What this CPU supports (capped by kCpuTargetEnvironment), read before any target is pinned
+// (pinning changes what Highway's SupportedTargets() returns afterwards).
 int64_t CpuTargets() {
-  static const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
+  static const int64_t targets = CappedByEnvironment(hwy::SupportedTargets() & HWY_TARGETS);
   return targets;
 }
+
+// Applied at start-up, so that Highway's per-target test suites are instantiated for the capped
+// CPU.
+[[maybe_unused]] const int64_t kCpuTargetsAtStartUp = CpuTargets();
 
 std::vector<std::string> TargetNames(int64_t targets) {
   std::vector<std::string> names;
@@ -521,6 +550,12 @@ std::string Joined(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+std::string HighwayCpuTargetCap() {
+  CpuTargets();  // the cap is checked there
+  const char* name = std::getenv(kCpuTargetEnvironment);
+  return name == nullptr ? "" : name;
+}
 
 std::vector<std::string> HighwayCompiledTargets() { return TargetNames(HWY_TARGETS); }
 std::vector<std::string> HighwayCpuTargets() { return TargetNames(CpuTargets()); }

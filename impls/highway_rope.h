@@ -61,9 +61,12 @@ bool HighwayAllowNativeBF16(bool allowed);
 
 // The target HighwayRotateTokens dispatches to now ("AVX3", "AVX2", ..., "SCALAR").
 std::string HighwayDispatchTarget();
-// Targets compiled into the kernel, best first, and those of them this CPU runs.
+// Targets compiled into the kernel, best first, and those of them this CPU runs (with the
+// environment's ROPEBENCH_CPU_TARGET=NAME, none better than NAME: the process acts as such a CPU).
 std::vector<std::string> HighwayCompiledTargets();
 std::vector<std::string> HighwayCpuTargets();
+// The ROPEBENCH_CPU_TARGET the process acts under, or "".
+std::string HighwayCpuTargetCap();
 
 // Makes dispatch pick `name` (a compiled target this CPU runs) for the rest of the process, by
 // disabling every better target. Empty on success, else why not ("unknown Highway target ...").

@@ -1,6 +1,7 @@
 #include "reports/report_json.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -57,7 +58,8 @@ TEST(ReportJsonTest, SummaryCountsByCandidateAndStatus) {
 }
 
 TEST(ReportJsonTest, WritesAtomicallyAndReportsErrors) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "ropebench_json_test";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ropebench_json_test_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   const std::filesystem::path path = dir / "sub" / "out.json";
   ASSERT_EQ(WriteJsonFile(path, {{"a", 1}}), "");

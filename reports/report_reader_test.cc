@@ -1,6 +1,7 @@
 #include "reports/report_reader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -86,7 +87,8 @@ TEST(ReportReaderTest, InterruptedByNamesTheSignalOfAPartialReport) {
 }
 
 TEST(ReportReaderTest, TruncatedAndMissingFiles) {
-  const auto path = std::filesystem::path(::testing::TempDir()) / "truncated.json";
+  const auto path = std::filesystem::path(::testing::TempDir()) /
+                    ("ropebench_truncated_" + std::to_string(getpid()) + ".json");
   const std::string text = MinimalReport().dump();
   std::ofstream(path) << text.substr(0, text.size() / 2);
   nlohmann::json report;

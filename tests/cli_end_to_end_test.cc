@@ -1,6 +1,7 @@
 // The command line end to end, in process: exit codes, one-line errors naming the bad input, and
 // the JSON that validate and run write.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -30,7 +31,9 @@ Outcome RunRopebench(std::vector<std::string> args) {
 }
 
 std::filesystem::path TempDir(const std::string& name) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / name;
+  // The process id keeps two runs of the suite on one machine out of each other's way.
+  const auto dir = std::filesystem::path(::testing::TempDir()) /
+                   ("ropebench_" + std::to_string(getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -3,6 +3,7 @@
 set -uo pipefail
 ropebench=$1
 failures=0
+passes=0
 
 expect() {  # expect CODE PATTERN ARGS...
   local code=$1 pattern=$2
@@ -20,6 +21,7 @@ expect() {  # expect CODE PATTERN ARGS...
     echo "FAIL: ropebench $*: error is not one line: $err"; failures=$((failures + 1)); return
   fi
   echo "ok: ropebench $* -> $got"
+  passes=$((passes + 1))
 }
 
 expect 0 "" help
@@ -85,6 +87,5 @@ done
 expect 2 "machine.vendor, machine.family, machine.model, machine.stepping, machine.isa_flags, machine.highway.chosen differ)" \
   compare "$scratch/as_amd-epyc-7b13.json" "$scratch/as_intel-xeon-8481c.json"
 
-passed=$(( 15 + 10 + 4 * ${#cpus[@]} + 1 - failures ))
-echo "$passed passed, $failures failed"
+echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -31,8 +31,10 @@ fi
 /usr/bin/python3 - "$out/report.json" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
-chosen = report["machine"]["highway"]["chosen"]
-assert chosen != "AVX3", "valgrind has no AVX-512, yet dispatch chose AVX3"
+highway = report["machine"]["highway"]
+chosen = highway["chosen"]
+# Valgrind's virtual CPU, not the host's, decides: dispatch must pick the best target it offers.
+assert chosen == highway["supported"][0], f"dispatch chose {chosen} of {highway['supported']}"
 cases = report["validation"]["cases"]
 assert cases and all(c["status"] == "pass" for c in cases), "a case failed under valgrind"
 sweeps = report["extrapolation"]

@@ -124,10 +124,9 @@ one_line_error "export needs --out DIR"
 expect 2 "$ropebench" vectors check "$small"
 one_line_error "check takes two directories"
 
-# --exec: the NumPy program as a candidate, validated and benchmarked in one report. 256 tokens, not
-# more: `run` leaves a call predicted over 2 s untimed, and 1024 tokens of NumPy were predicted
-# at 2.2 s on a slow minute of this VM (the test failed so once; an earlier failure that did not
-# say why was likely the same).
+# --exec: the NumPy program as a candidate, validated and benchmarked in one report. `run` leaves a
+# call predicted over 2 s untimed (a slow machine can predict that for 256 tokens of NumPy): such a
+# record must say so, and the 16-token one is timed on any machine.
 expect 0 "$ropebench" run --exec "$python $numpy_rope" --preset llama2-7b --dtype f32 \
   --tokens 16,256 --repetitions 2 --min-time 0.01 --quiet --out "$out/run"
 "$python" - "$out"/run/*.json <<'PY'
@@ -139,7 +138,11 @@ sweeps = report["extrapolation"]
 assert all(s["status"] == "pass" and s["accurate_up_to"] >= 2**24 for s in sweeps)
 benchmarks = [b for b in report["benchmarks"] if b["status"] == "ok"]
 assert {b["candidate"] for b in report["benchmarks"]} == {"numpy_rope"}, report["benchmarks"]
-assert len(benchmarks) == 2 and all(b["timing"] == "self_reported" for b in benchmarks), [
+untimed = [b for b in report["benchmarks"] if b["status"] != "ok"]
+for b in untimed:
+    assert b["tokens"] != 16 and b.get("skip_reason", "").startswith("not timed: a call takes"), b
+    print(f"numpy_rope tokens {b['tokens']}: {b['skip_reason']} (this machine is slow for it)")
+assert len(benchmarks) + len(untimed) == 2 and all(b["timing"] == "self_reported" for b in benchmarks), [
     {k: b.get(k) for k in ("name", "status", "skip_reason", "error", "timing")}
     for b in report["benchmarks"]]
 for b in benchmarks:
@@ -159,8 +162,12 @@ if mode == "fail":
     sys.exit("cannot do this")
 PY
 for mode in crash:crash hang:timeout fail:error silent:error; do
+  # Only the hanging program is given a short --timeout: the others must be seen to crash or fail,
+  # however long Python takes to start on this machine.
+  timeout=()
+  [[ ${mode%%:*} == hang ]] && timeout=(--timeout 1)
   MODE=${mode%%:*} expect 1 "$ropebench" validate --exec "$python $out/bad_program.py" \
-    --preset llama2-7b --dtype f32 --timeout 1 --quiet --json "$out/bad.json"
+    --preset llama2-7b --dtype f32 "${timeout[@]}" --quiet --json "$out/bad.json"
   "$python" - "$out/bad.json" "${mode#*:}" "${mode%%:*}" <<'PY'
 import json, sys
 report, status, mode = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
