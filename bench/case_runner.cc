@@ -182,6 +182,19 @@ CaseRecord RunCase(Candidate& candidate, const ValidationCase& c) {
                           tensors.WidenAll(),
                           {}};
 
+  // The diagnosis's probe: the same spec and heads at other positions, packed, fresh inputs.
+  observation.rerun = [&candidate, &c, spec](const std::vector<int64_t>& positions) {
+    std::optional<Observation> probe;
+    GuardedTensors more(Layout::kContiguous, c.dtype, static_cast<int64_t>(positions.size()),
+                        c.q_heads, c.kv_heads, spec.head_dim);
+    more.FillRandom(c.seed + 1);
+    std::vector<DenseTensor> inputs = more.WidenAll();
+    const TensorView k = more.k();
+    if (candidate.Rotate(spec, positions, more.q(), &k).status == CallStatus::kOk) {
+      probe = Observation{spec, positions, c.dtype, 0, std::move(inputs), more.WidenAll(), {}};
+    }
+    return probe;
+  };
   candidate.StartFresh();  // nothing an earlier case left behind
   Checks checks;
   std::string changed_inputs;

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <utility>
 
+#include "bench/measured_rotation.h"
 #include "fmt/format.h"
 #include "impls/numeric.h"
 #include "reference/frequencies.h"
@@ -113,14 +115,18 @@ DenseTensor SelectTokens(const DenseTensor& x, const std::vector<int64_t>& token
   return out;
 }
 
-bool Explains(const Hypothesis& h, const Observation& o) {
+// A hypothesis explains the output when it matches within the slack, and clearly better than the
+// spec itself: one that computes what the spec does (the other pairing of a single pair) explains
+// nothing.
+bool Explains(const Hypothesis& h, const Observation& o, double spec_error) {
   const CosSinTable table = HypothesisTable(h);
   ErrorAccumulator accumulator(h.spec.pairing, h.spec.rotary_dim, UnitRoundoff(o.dtype));
   for (size_t n = 0; n < o.inputs.size(); ++n) {
     accumulator.Add(o.outputs[n],
                     RotatePairs(o.inputs[n], h.spec.pairing, h.spec.rotary_dim, table));
   }
-  return accumulator.Result().max_pair_error <= kExplainSlack * o.tolerance;
+  const double error = accumulator.Result().max_pair_error;
+  return error <= kExplainSlack * o.tolerance && error < spec_error / 2;
 }
 
 std::vector<Hypothesis> Hypotheses(const Observation& o) {
@@ -222,6 +228,25 @@ std::vector<Hypothesis> Hypotheses(const Observation& o) {
         "scaling_mismatch",
         fmt::format("dynamic NTK base computed for another length than seq_len {}", s.seq_len),
         [](RopeSpec& x) { x.seq_len = x.original_max_positions; });
+    const int64_t longest = static_cast<int64_t>(s.original_max_positions * s.factor);
+    with_spec("scaling_mismatch",
+              fmt::format("dynamic NTK base computed once, for the longest length {} "
+                          "(original_max_positions * factor), not for seq_len {}",
+                          longest, s.seq_len),
+              [&](RopeSpec& x) { x.seq_len = longest; });
+  }
+  // Another method's frequencies from the same parameters (the attention factor kept).
+  if (s.scaling != Scaling::kNone && s.factor != 1) {
+    for (Scaling other : kAllScalings) {
+      RopeSpec x = s;
+      x.scaling = other;
+      x.attention_factor = AttentionFactor(s);
+      if (other == Scaling::kNone || other == s.scaling || !ValidateSpec(x).empty()) continue;
+      with_spec("scaling_mismatch",
+                fmt::format("frequencies match {} factor {:g}, the spec says {}", ToString(other),
+                            s.factor, ToString(s.scaling)),
+                [&](RopeSpec& y) { y = x; });
+    }
   }
   for (double base : {1e4, 1e5, 5e5, 1e6, 1e7}) {
     with_spec("base_mismatch", fmt::format("base {:g} used, the spec says {:g}", base, s.base),
@@ -251,6 +276,156 @@ std::vector<Hypothesis> Hypotheses(const Observation& o) {
                 AngleMode::kFp32Recurrence, Twist::kNone);
   }
   return list;
+}
+
+// The angles a hypothesis predicts, for hypotheses about frequencies, positions and the rotation's
+// direction (pairing and gain are measured apart; precision is what the profile measures).
+std::optional<AngleModel> AngleModelOf(const Hypothesis& h, const RopeSpec& spec) {
+  if (h.angles != AngleMode::kExact || h.spec.rotary_dim != spec.rotary_dim ||
+      h.spec.pairing != spec.pairing) {
+    return std::nullopt;
+  }
+  RopeSpec frequency_spec = h.spec;
+  if (h.frequency_dim != 0) frequency_spec.rotary_dim = h.frequency_dim;
+  AngleModel model;
+  model.theta = InverseFrequenciesExtended(ResolveSeqLen(frequency_spec, h.positions));
+  model.theta.resize(spec.rotary_dim / 2);
+  model.positions.assign(h.positions.begin(), h.positions.end());
+  if (h.twist == Twist::kInverted) model.sign = -1;
+  if (h.twist == Twist::kCosSinSwapped) {  // (s + i c) = i e^{-i angle}
+    model.sign = -1;
+    model.phase = 1.5707963267948966192313216916398L;
+  }
+  return model;
+}
+
+bool Near(double value, double expected, double relative) {
+  return std::fabs(value - expected) <= relative * std::fabs(expected);
+}
+
+// The explanation from what the candidate measurably did: the pairing its outputs are rotations
+// of, the gain, and which convention's angles its angles are, up to a precision profile.
+// The case's tokens followed by the probe's (same spec and shape).
+Observation Concatenated(const Observation& o, const Observation& probe) {
+  Observation both = o;
+  both.positions.insert(both.positions.end(), probe.positions.begin(), probe.positions.end());
+  auto append = [](std::vector<DenseTensor>& into, const std::vector<DenseTensor>& from) {
+    for (size_t n = 0; n < into.size(); ++n) {
+      into[n].values.insert(into[n].values.end(), from[n].values.begin(), from[n].values.end());
+      into[n].tokens += from[n].tokens;
+    }
+  };
+  append(both.inputs, probe.inputs);
+  append(both.outputs, probe.outputs);
+  return both;
+}
+
+// Consecutive small positions pin an offset and the frequencies down (every angle below 2 pi at
+// pair 0 and unwrapped at the rest); the case's largest position keeps a candidate that derives
+// the length from its positions on the same length.
+constexpr int64_t kProbePositions = 16;
+const std::vector<size_t> kEveryToken;  // KeptBits over every token
+
+std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observation,
+                                              const std::vector<double>& errors) {
+  std::optional<Observation> probe;
+  if (case_observation.rerun) {
+    std::vector<int64_t> positions;
+    for (int64_t p = 0; p < kProbePositions; ++p) positions.push_back(p);
+    positions.push_back(
+        *std::max_element(case_observation.positions.begin(), case_observation.positions.end()));
+    probe = case_observation.rerun(positions);
+  }
+  const Observation o = probe ? Concatenated(case_observation, *probe) : case_observation;
+  const std::optional<MeasuredRotation> m = MeasureRotation(o);
+  if (!m) return std::nullopt;
+  const std::vector<Hypothesis> hypotheses = Hypotheses(o);
+  const Hypothesis spec_hypothesis{"", "", o.spec, o.positions};
+  const AngleModel spec_model = *AngleModelOf(spec_hypothesis, o.spec);
+  AngleModel best = spec_model;
+  // The convention is told from the probe's small positions where there is a probe: at the case's
+  // own large ones a low-precision candidate's angles can be past every model's reach.
+  std::vector<size_t> small;
+  for (size_t t = case_observation.positions.size(); probe && t < o.positions.size(); ++t) {
+    if (o.positions[t] < kProbePositions) small.push_back(t);
+  }
+  // Another convention explains the angles when it keeps clearly more bits than the spec's: on the
+  // small positions first; where none is clearly better there (a YaRN ramp over pairs too slow to
+  // turn by position 16), over every token among those no worse than the spec on the small ones.
+  constexpr double kClearlyMoreBits = 2;
+  const Hypothesis* chosen = nullptr;
+  double best_bits = 0;
+  for (const std::vector<size_t>* tokens : {&std::as_const(small), &kEveryToken}) {
+    if (tokens->empty() && tokens == &small) continue;
+    const double spec_bits = KeptBits(*m, spec_model, spec_model, *tokens);
+    const double spec_small_bits = KeptBits(*m, spec_model, spec_model, small);
+    best_bits = spec_bits;
+    for (const Hypothesis& h : hypotheses) {
+      const std::optional<AngleModel> model = AngleModelOf(h, o.spec);
+      if (!model) continue;
+      if (tokens != &small && KeptBits(*m, *model, spec_model, small) < spec_small_bits - 1)
+        continue;
+      const double bits = KeptBits(*m, *model, spec_model, *tokens);
+      if (bits > best_bits && bits > spec_bits + kClearlyMoreBits) {
+        best = *model;
+        best_bits = bits;
+        chosen = &h;
+      }
+    }
+    if (chosen != nullptr) break;
+  }
+  constexpr double kFewestBits = 3;  // below this no model accounts for the angles
+  if (best_bits < kFewestBits) return std::nullopt;
+
+  std::vector<Diagnosis> defects;
+  if (m->pairing != o.spec.pairing) {
+    defects.push_back(
+        {"pairing_swapped", fmt::format("output matches {} pairing, the spec says {}",
+                                        ToString(m->pairing), ToString(o.spec.pairing))});
+  }
+  if (chosen != nullptr) defects.push_back({chosen->code, chosen->detail});
+  const double attention = AttentionFactor(chosen != nullptr ? chosen->spec : o.spec);
+  const double spec_attention = AttentionFactor(o.spec);
+  constexpr double kGainSlack = 0x1p-6;  // above bf16 cos/sin's rounding of the gain
+  if (!Near(m->gain, attention, kGainSlack) && !Near(m->gain, spec_attention, kGainSlack)) {
+    if (Near(m->gain, 1, kGainSlack)) {
+      defects.push_back(
+          {"attention_factor_missing",
+           fmt::format("gain 1: attention factor {:.6g} not applied", spec_attention)});
+    } else if (Near(m->gain, spec_attention * spec_attention, kGainSlack)) {
+      defects.push_back({"attention_factor_squared",
+                         fmt::format("gain {:.6g}: attention factor {:.6g} applied twice", m->gain,
+                                     spec_attention)});
+    } else {
+      defects.push_back({"scaling_mismatch", fmt::format("gain {:.6g}, the spec's attention factor "
+                                                         "is {:.6g}",
+                                                         m->gain, spec_attention)});
+    }
+  }
+  const PrecisionProfile profile = ProfileOf(*m, best, spec_model);
+  int64_t first_failing = -1;
+  double worst = 0;
+  for (size_t t = 0; t < errors.size(); ++t) {
+    worst = std::max(worst, errors[t]);
+    if (errors[t] > o.tolerance && (first_failing < 0 || o.positions[t] < first_failing)) {
+      first_failing = o.positions[t];
+    }
+  }
+  const std::string angles =
+      fmt::format("angles keep ~{:.0f} bits: {}", profile.bits, profile.name);
+  if (defects.empty()) {
+    return Diagnosis{
+        "low_precision_angle",
+        fmt::format("the convention is right ({} pairing, the spec's frequencies and positions, "
+                    "gain {:.6g}); {}; {:.3g}u at worst, over the tolerance from position {}",
+                    ToString(m->pairing), m->gain, angles, worst, first_failing)};
+  }
+  Diagnosis named = defects.front();
+  for (size_t d = 1; d < defects.size(); ++d) {
+    named.detail += "; and " + defects[d].code + ": " + defects[d].detail;
+  }
+  named.detail += " (measured; " + angles + ")";
+  return named;
 }
 
 bool Failed(std::span<const CheckOutcome> checks, std::string_view name) {
@@ -316,13 +491,18 @@ std::optional<Diagnosis> ExplainOutput(const Observation& o) {
     subset.inputs[n] = SelectTokens(o.inputs[n], tokens);
     subset.outputs[n] = SelectTokens(o.outputs[n], tokens);
   }
-  for (Hypothesis h : Hypotheses(o)) {
+  const double spec_error =
+      errors.empty() ? INFINITY : *std::max_element(errors.begin(), errors.end());
+  const std::vector<Hypothesis> hypotheses = Hypotheses(o);
+  for (Hypothesis h : hypotheses) {
     // Re-map the hypothesis' positions onto the examined tokens.
     std::vector<int64_t> positions;
     for (int64_t t : tokens) positions.push_back(h.positions[t]);
     h.positions = std::move(positions);
-    if (Explains(h, subset)) return Diagnosis{h.code, h.detail};
+    if (Explains(h, subset, spec_error)) return Diagnosis{h.code, h.detail};
   }
+  // No replay matches bit for bit (nobody's rounding is ours): measure what the candidate did.
+  if (auto measured = ExplainByMeasurement(o, errors)) return measured;
   return GrowsWithPosition(o, errors);
 }
 
@@ -347,6 +527,10 @@ Diagnosis Diagnose(const Observation& o, std::span<const CheckOutcome> checks) {
   if (Failed(checks, "prefill_decode")) {
     return {"position_offset",
             "positions lost in token-by-token decode: " + Find(checks, "prefill_decode")->detail};
+  }
+  // Relative position failing alone is the output's angles again, seen through pairs of calls.
+  if (Failed(checks, "relative_position")) {
+    if (auto explained = ExplainOutput(o)) return *explained;
   }
   std::string failed;
   for (const CheckOutcome& c : checks) {

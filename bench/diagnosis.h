@@ -4,6 +4,7 @@
 // or a low-precision angle, and report the first that matches within tolerance.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -23,6 +24,10 @@ struct Observation {
   double tolerance = 0;  // max pair-normalised error the case allows
   std::vector<DenseTensor> inputs;
   std::vector<DenseTensor> outputs;
+  // Calls the candidate again at other positions (same spec and shape, fresh inputs), so that the
+  // diagnosis can measure it where a fit is well posed; unset where it cannot be called again
+  // (recorded outputs), nullopt when the call fails.
+  std::function<std::optional<Observation>(const std::vector<int64_t>& positions)> rerun = nullptr;
 };
 
 // The outputs' error against the reference, with the per-token maxima.

@@ -1,0 +1,179 @@
+#include "bench/measured_rotation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "reference/rope_reference.h"
+
+namespace ropebench {
+namespace {
+
+using Complex = std::complex<double>;
+
+struct PairingFit {
+  double residual = INFINITY;
+  std::vector<std::vector<Complex>> w;  // [token][pair]
+};
+
+// Least-squares w per token and pair over every head of every tensor: w = sum conj(z) z' / sum
+// |z|^2.
+PairingFit FitRotations(const Observation& o, Pairing pairing) {
+  const int pairs = o.spec.rotary_dim / 2;
+  const int64_t tokens = static_cast<int64_t>(o.positions.size());
+  PairingFit fit;
+  fit.w.assign(tokens, std::vector<Complex>(pairs));
+  double misfit = 0, energy = 0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int i = 0; i < pairs; ++i) {
+      const PairIndex e = PairElements(pairing, o.spec.rotary_dim, i);
+      Complex cross = 0;
+      double norm = 0;
+      for (size_t n = 0; n < o.inputs.size(); ++n) {
+        for (int64_t h = 0; h < o.inputs[n].heads; ++h) {
+          const Complex z(o.inputs[n].at(t, h, e.first), o.inputs[n].at(t, h, e.second));
+          const Complex out(o.outputs[n].at(t, h, e.first), o.outputs[n].at(t, h, e.second));
+          cross += std::conj(z) * out;
+          norm += std::norm(z);
+        }
+      }
+      const Complex w = norm > 0 ? cross / norm : Complex(0);
+      fit.w[t][i] = w;
+      for (size_t n = 0; n < o.inputs.size(); ++n) {
+        for (int64_t h = 0; h < o.inputs[n].heads; ++h) {
+          const Complex z(o.inputs[n].at(t, h, e.first), o.inputs[n].at(t, h, e.second));
+          const Complex out(o.outputs[n].at(t, h, e.first), o.outputs[n].at(t, h, e.second));
+          misfit += std::norm(out - w * z);
+          energy += std::norm(out);
+        }
+      }
+    }
+  }
+  fit.residual = energy > 0 ? misfit / energy : INFINITY;
+  if (std::isnan(fit.residual)) fit.residual = INFINITY;
+  return fit;
+}
+
+}  // namespace
+
+std::optional<MeasuredRotation> MeasureRotation(const Observation& o) {
+  if (o.positions.empty() || o.inputs.empty() || o.outputs.size() != o.inputs.size()) {
+    return std::nullopt;
+  }
+  const Pairing other =
+      o.spec.pairing == Pairing::kInterleaved ? Pairing::kHalfSplit : Pairing::kInterleaved;
+  PairingFit own = FitRotations(o, o.spec.pairing);
+  PairingFit swapped = FitRotations(o, other);
+  MeasuredRotation m;
+  int64_t heads = 0;
+  for (const DenseTensor& x : o.inputs) heads += x.heads;
+  m.pairing_determined = heads > 1;
+  // The spec's pairing unless the other fits clearly better.
+  const bool use_other = m.pairing_determined && swapped.residual < own.residual / 4;
+  PairingFit& best = use_other ? swapped : own;
+  m.pairing = use_other ? other : o.spec.pairing;
+  m.residual = best.residual;
+  m.other_residual = use_other ? own.residual : swapped.residual;
+  if (!(m.residual <= kRotationResidual)) return std::nullopt;
+
+  std::vector<double> gains;
+  m.angle.resize(best.w.size());
+  m.pair_gain.resize(best.w.size());
+  for (size_t t = 0; t < best.w.size(); ++t) {
+    for (const Complex& w : best.w[t]) {
+      m.angle[t].push_back(std::arg(w));
+      m.pair_gain[t].push_back(std::abs(w));
+      gains.push_back(std::abs(w));
+    }
+  }
+  std::nth_element(gains.begin(), gains.begin() + static_cast<long>(gains.size() / 2), gains.end());
+  m.gain = gains[gains.size() / 2];
+  return m;
+}
+
+std::vector<std::vector<double>> AngleResidual(const MeasuredRotation& m, const AngleModel& model) {
+  constexpr long double kTwoPi = 6.283185307179586476925286766559L;
+  std::vector<std::vector<double>> residual(m.angle.size());
+  for (size_t t = 0; t < m.angle.size(); ++t) {
+    for (size_t i = 0; i < m.angle[t].size(); ++i) {
+      const long double modelled =
+          model.phase + model.sign * std::fmod(model.positions[t] * model.theta[i], kTwoPi);
+      residual[t].push_back(static_cast<double>(std::remainder(m.angle[t][i] - modelled, kTwoPi)));
+    }
+  }
+  return residual;
+}
+
+double KeptBits(const MeasuredRotation& m, const AngleModel& model, const AngleModel& scale,
+                const std::vector<size_t>& tokens) {
+  const auto residual = AngleResidual(m, model);
+  double worst = 0;
+  for (size_t t = 0; t < residual.size(); ++t) {
+    if (!tokens.empty() && std::find(tokens.begin(), tokens.end(), t) == tokens.end()) continue;
+    for (size_t i = 0; i < residual[t].size(); ++i) {
+      const double angle = std::fabs(static_cast<double>(scale.positions[t] * scale.theta[i]));
+      worst = std::max(worst, std::fabs(residual[t][i]) / (angle + 1));
+    }
+  }
+  return -std::log2(std::max(worst, 0x1p-60));
+}
+
+PrecisionProfile ProfileOf(const MeasuredRotation& m, const AngleModel& model,
+                           const AngleModel& scale) {
+  PrecisionProfile profile;
+  profile.bits = KeptBits(m, model, scale);
+  const auto residual = AngleResidual(m, model);
+  const size_t pairs = model.theta.size();
+  // Per pair, epsilon_i = sum e P / sum P^2 over the tokens whose residual has not wrapped.
+  std::vector<double> epsilon(pairs, 0);
+  double unexplained = 0, total = 0;
+  for (size_t i = 0; i < pairs; ++i) {
+    double cross = 0, square = 0;
+    for (size_t t = 0; t < residual.size(); ++t) {
+      const double angle = static_cast<double>(model.positions[t] * model.theta[i]);
+      if (std::fabs(residual[t][i]) > 1) continue;
+      cross += residual[t][i] * angle;
+      square += angle * angle;
+    }
+    epsilon[i] = square > 0 ? cross / square : 0;
+    for (size_t t = 0; t < residual.size(); ++t) {
+      const double angle = static_cast<double>(model.positions[t] * model.theta[i]);
+      if (std::fabs(residual[t][i]) > 1) continue;
+      unexplained += std::pow(residual[t][i] - epsilon[i] * angle, 2);
+      total += residual[t][i] * residual[t][i];
+    }
+    profile.frequency_error = std::max(profile.frequency_error, std::fabs(epsilon[i]));
+  }
+  profile.systematic = total > 0 && unexplained < total / 4;
+  // Along the pairs: the upper half's typical |epsilon| well above the lower half's.
+  if (pairs >= 4) {
+    std::vector<double> low, high;
+    for (size_t i = 0; i < pairs; ++i)
+      (i < pairs / 2 ? low : high).push_back(std::fabs(epsilon[i]));
+    auto median = [](std::vector<double> v) {
+      std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+      return v[v.size() / 2];
+    };
+    profile.grows_along_pairs =
+        profile.systematic && median(high) > 4 * median(low) && profile.frequency_error > 0x1p-21;
+  }
+  if (profile.grows_along_pairs) {
+    profile.name = "frequencies drift pair after pair (a float32 recurrence theta *= ratio)";
+  } else if (profile.systematic && profile.frequency_error < 0x1p-20) {
+    profile.name = "frequencies rounded to float32 (each off by about an ulp), float32 angles";
+  } else if (profile.systematic && profile.frequency_error < 0x1p-6) {
+    profile.name = "frequencies kept in about " +
+                   std::to_string(static_cast<int>(-std::log2(profile.frequency_error))) +
+                   " bits (bf16 frequencies keep 8)";
+  } else if (profile.bits >= 18) {
+    profile.name = "float32 angles (error grows like position * theta * 2^-24)";
+  } else if (profile.bits >= 6 && profile.bits < 12) {
+    profile.name = "8-bit angles or cos/sin (bf16 angles, frequencies or tables)";
+  } else {
+    profile.name =
+        "angles kept to about " + std::to_string(static_cast<int>(profile.bits)) + " bits";
+  }
+  return profile;
+}
+
+}  // namespace ropebench

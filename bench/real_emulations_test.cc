@@ -1,0 +1,88 @@
+// What ropebench says about code written the way real projects write RoPE
+// (bench/testing/real_emulations.h): over the conformance suite, a precision profile alone is never
+// `unexplained` nor a convention defect, and a convention defect on top of one is named as that
+// defect on at least 95 % of the cases it fails. ROPEBENCH_EMULATION_STRIDE=1 runs every case (the
+// ctest run takes every kStride-th, a spread over every group).
+#include "bench/testing/real_emulations.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "bench/case_runner.h"
+#include "bench/suites.h"
+#include "bench/testing/case_stride.h"
+
+namespace ropebench {
+namespace {
+
+constexpr size_t kStride = 16;
+
+size_t Stride() {
+  const char* text = std::getenv("ROPEBENCH_EMULATION_STRIDE");
+  const size_t stride = text != nullptr ? std::strtoul(text, nullptr, 10) : 0;
+  return stride > 0 ? stride : kStride * kTestCaseStride;
+}
+
+}  // namespace
+
+namespace testing {
+void PrintTo(const EmulationSpec& emulation, std::ostream* os) { *os << emulation.name; }
+}  // namespace testing
+
+namespace {
+
+class RealEmulationTest : public ::testing::TestWithParam<testing::EmulationSpec> {};
+
+TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
+  const testing::EmulationSpec& emulation = GetParam();
+  SuiteFilter filter;
+  filter.stride = Stride();
+  std::map<std::string, int> codes;
+  int cases = 0, failed = 0, named = 0;
+  for (const ValidationCase& c : ConformanceSuite(filter)) {
+    if (c.dtype != DType::kF32 && c.dtype != DType::kBF16) continue;
+    const auto candidate = emulation.make();
+    const CaseRecord record = RunCase(*candidate, c);
+    if (record.status == CaseStatus::kSkip) continue;
+    ++cases;
+    if (record.status != CaseStatus::kFail) continue;
+    ASSERT_TRUE(record.diagnosis.has_value());
+    ++codes[record.diagnosis->code];
+    EXPECT_NE(record.diagnosis->code, "unexplained") << c.name << ": " << record.diagnosis->detail;
+    if (!testing::DefectChangesConvention(emulation.defect, record.spec)) continue;
+    ++failed;
+    if (record.diagnosis->code == emulation.expected_code) {
+      ++named;
+    } else {
+      std::printf("  %-40s %-60s -> %s: %s\n", emulation.name.c_str(), c.name.c_str(),
+                  record.diagnosis->code.c_str(), record.diagnosis->detail.c_str());
+    }
+  }
+  std::string histogram;
+  for (const auto& [code, count] : codes) histogram += " " + code + "=" + std::to_string(count);
+  // failed: the failing cases whose spec the defect changes; the histogram covers every failure.
+  std::printf("%-40s %4d cases, %4d failed, %4d named %s:%s\n", emulation.name.c_str(), cases,
+              failed, named, emulation.expected_code.c_str(), histogram.c_str());
+  ASSERT_GT(cases, 0);
+  if (emulation.defect == testing::InjectedDefect::kNone) {
+    EXPECT_EQ(named, failed) << "a precision profile alone must be named as such on every case";
+  } else {
+    EXPECT_GT(failed, 0) << "the injected defect went unseen";
+    EXPECT_GE(named, 0.95 * failed) << "the injected defect is named on too few of its failures";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(RealImplementations, RealEmulationTest,
+                         ::testing::ValuesIn(testing::AllEmulations()), [](const auto& info) {
+                           std::string name = info.param.name;
+                           for (char& ch : name) {
+                             if (ch == '+') ch = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace ropebench
