@@ -472,6 +472,17 @@ std::optional<Diagnosis> GrowsWithPosition(const Observation& o,
 
 }  // namespace
 
+Observation SelectTokens(const Observation& o, const std::vector<int64_t>& tokens) {
+  Observation subset = o;
+  subset.positions.clear();
+  for (int64_t t : tokens) subset.positions.push_back(o.positions[t]);
+  for (size_t n = 0; n < o.inputs.size(); ++n) {
+    subset.inputs[n] = SelectTokens(o.inputs[n], tokens);
+    if (n < o.outputs.size()) subset.outputs[n] = SelectTokens(o.outputs[n], tokens);
+  }
+  return subset;
+}
+
 ErrorMetrics ReferenceError(const Observation& o) {
   ErrorAccumulator accumulator(o.spec.pairing, o.spec.rotary_dim, UnitRoundoff(o.dtype));
   for (size_t n = 0; n < o.inputs.size(); ++n) {
@@ -484,13 +495,7 @@ std::optional<Diagnosis> ExplainOutput(const Observation& o) {
   // Each token's worst error against the true reference, computed once for both uses below.
   const std::vector<double> errors = ReferenceError(o).token_max_pair_error;
   const std::vector<int64_t> tokens = TokensToExamine(errors);
-  Observation subset = o;
-  subset.positions.clear();
-  for (int64_t t : tokens) subset.positions.push_back(o.positions[t]);
-  for (size_t n = 0; n < o.inputs.size(); ++n) {
-    subset.inputs[n] = SelectTokens(o.inputs[n], tokens);
-    subset.outputs[n] = SelectTokens(o.outputs[n], tokens);
-  }
+  const Observation subset = SelectTokens(o, tokens);
   const double spec_error =
       errors.empty() ? INFINITY : *std::max_element(errors.begin(), errors.end());
   const std::vector<Hypothesis> hypotheses = Hypotheses(o);

@@ -30,6 +30,9 @@ struct Observation {
   std::function<std::optional<Observation>(const std::vector<int64_t>& positions)> rerun = nullptr;
 };
 
+// The observation of the given tokens only (indices into its positions), in that order.
+Observation SelectTokens(const Observation& observation, const std::vector<int64_t>& tokens);
+
 // The outputs' error against the reference, with the per-token maxima.
 ErrorMetrics ReferenceError(const Observation& observation);
 

@@ -71,7 +71,28 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   tensors.FillRandom(c.seed);
   Observation observation{c.spec, c.positions, dtype, record.tolerance, tensors.WidenAll(), {}};
   candidate.StartFresh();
-  const CallResult result = candidate.Rotate(c.spec, c.positions, tensors.q(), &tensors.k());
+  CallResult result = candidate.Rotate(c.spec, c.positions, tensors.q(), &tensors.k());
+  // Declined as a whole: position by position, so that a candidate that stops accepting at some
+  // position (an int32 engine at 2^31) is judged on those it accepts.
+  std::vector<bool> declined;
+  if (result.status == CallStatus::kUnsupported) {
+    const std::string whole = result.message;
+    declined.assign(c.positions.size(), false);
+    for (size_t t = 0; t < c.positions.size() && result.status != CallStatus::kCrash &&
+                       result.status != CallStatus::kTimeout && result.status != CallStatus::kError;
+         ++t) {
+      const TensorView q = tensors.QAt(static_cast<int64_t>(t));
+      const TensorView k = tensors.KAt(static_cast<int64_t>(t));
+      const CallResult one = candidate.Rotate(c.spec, std::span(c.positions).subspan(t, 1), q, &k);
+      declined[t] = one.status == CallStatus::kUnsupported;
+      if (one.status != CallStatus::kOk && !declined[t]) result = one;
+    }
+    if (result.status == CallStatus::kUnsupported) {
+      result = std::all_of(declined.begin(), declined.end(), [](bool d) { return d; })
+                   ? CallResult(CallStatus::kUnsupported, whole)
+                   : CallResult();
+    }
+  }
   if (result.status != CallStatus::kOk) {
     if (result.status == CallStatus::kUnsupported) {
       record.status = CaseStatus::kSkip;
@@ -83,7 +104,7 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
     return record;
   }
   observation.outputs = tensors.WidenAll();
-  JudgeSweep(observation, options, record);
+  JudgeSweep(observation, options, record, declined);
   // A write outside the tensors explains wrong outputs first (it may have landed in a neighbour).
   const std::string guard = FirstGuardViolation(tensors, result);
   if (!guard.empty()) {
@@ -94,30 +115,45 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
 }
 
 void JudgeSweep(const Observation& observation, const ExtrapolationOptions& options,
-                ExtrapolationRecord& record) {
+                ExtrapolationRecord& record, const std::vector<bool>& declined) {
   const std::vector<double> token_errors = ReferenceError(observation).token_max_pair_error;
+  auto is_declined = [&](size_t token) { return token < declined.size() && declined[token]; };
   record.buckets.clear();
   record.accurate_up_to = -1;
+  record.declines_from = -1;
+  std::vector<int64_t> accepted;
   size_t token = 0;
   bool prefix_passed = true;
   for (int k = 0; k <= options.max_exponent; ++k) {
     ExtrapolationBucket bucket;
     bucket.exponent = k;
     bucket.positions = BucketPositions(k);
+    bucket.declined = true;
+    int64_t last_accepted = -1;
     for (size_t n = 0; n < bucket.positions.size(); ++n, ++token) {
+      if (is_declined(token)) {
+        const int64_t p = bucket.positions[n];
+        if (record.declines_from < 0 || p < record.declines_from) record.declines_from = p;
+        continue;
+      }
+      bucket.declined = false;
+      last_accepted = bucket.positions[n];
+      accepted.push_back(static_cast<int64_t>(token));
       bucket.max_pair_error = std::max(bucket.max_pair_error, token_errors[token]);
     }
-    bucket.passed = bucket.max_pair_error <= record.tolerance;
-    prefix_passed = prefix_passed && bucket.passed;
-    if (prefix_passed) record.accurate_up_to = bucket.positions.back();
+    bucket.passed = !bucket.declined && bucket.max_pair_error <= record.tolerance;
+    if (!bucket.declined) {
+      prefix_passed = prefix_passed && bucket.passed;
+      if (prefix_passed) record.accurate_up_to = last_accepted;
+    }
     record.buckets.push_back(std::move(bucket));
   }
   record.accurate_everywhere = prefix_passed;
   record.status = record.accurate_up_to >= options.horizon ? CaseStatus::kPass : CaseStatus::kFail;
   if (!prefix_passed) {
-    // Explain the failure on the tokens that failed.
+    // Explain the failure on the positions the candidate accepted.
     record.diagnosis =
-        ExplainOutput(observation)
+        ExplainOutput(declined.empty() ? observation : SelectTokens(observation, accepted))
             .value_or(
                 Diagnosis{"unexplained", "no hypothesis explains the error at long positions"});
   }

@@ -36,8 +36,9 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
                                      const ExtrapolationOptions& options);
 
 // Judges a sweep's outputs (the positions of ExtrapolationCase) into `record`, whose tolerance and
-// horizon are set: the error per bucket, accurate up to, status and diagnosis.
+// horizon are set: the error per bucket, accurate up to, status and diagnosis. Tokens marked in
+// `declined` (the candidate declined their position) are not judged.
 void JudgeSweep(const Observation& observation, const ExtrapolationOptions& options,
-                ExtrapolationRecord& record);
+                ExtrapolationRecord& record, const std::vector<bool>& declined = {});
 
 }  // namespace ropebench

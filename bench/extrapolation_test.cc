@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bench/testing/real_emulations.h"
 #include "impls/registry.h"
 
 namespace ropebench {
@@ -50,6 +51,34 @@ TEST(ExtrapolationTest, GgmlRecurrenceDriftsToo) {
   Print(r);
   EXPECT_EQ(r.status, CaseStatus::kFail);
   EXPECT_EQ(r.diagnosis->code, "low_precision_angle");
+}
+
+// A candidate that accepts only int32 positions (declining the rest) is judged on those it
+// accepts: accurate up to 2^31 - 1, and the sweep says where it stops accepting. One that declines
+// every position is skipped as a whole.
+TEST(ExtrapolationTest, ACandidateThatDeclinesSomePositionsIsJudgedOnTheRest) {
+  ExtrapolationOptions options;
+  options.max_exponent = 32;
+  for (const testing::EmulationSpec& e : testing::AllEmulations()) {
+    if (e.name != "int32_positions" && e.name != "ggml_cpu") continue;
+    const auto candidate = e.make();
+    const ExtrapolationRecord r = RunExtrapolation(*candidate, DType::kF32, options);
+    Print(r);
+    EXPECT_EQ(r.declines_from, int64_t{1} << 31) << e.name;
+    ASSERT_EQ(r.buckets.size(), 33u);
+    EXPECT_FALSE(r.buckets[31].declined) << "2^31 - 1 is an int32";
+    EXPECT_TRUE(r.buckets[32].declined);
+    if (e.name == "int32_positions") {
+      EXPECT_EQ(r.status, CaseStatus::kPass);
+      EXPECT_EQ(r.accurate_up_to, (int64_t{1} << 31) - 1);
+      EXPECT_TRUE(r.accurate_everywhere);
+    } else {  // a float32 recurrence: precision-limited long before
+      EXPECT_GT(r.accurate_up_to, 0);
+      EXPECT_LT(r.accurate_up_to, int64_t{1} << 24);
+      ASSERT_TRUE(r.diagnosis.has_value());
+      EXPECT_EQ(r.diagnosis->code, "low_precision_angle") << r.diagnosis->detail;
+    }
+  }
 }
 
 }  // namespace

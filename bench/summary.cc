@@ -87,6 +87,10 @@ void PrintExtrapolation(std::FILE* out, const Json& sweeps) {
       verdict = fmt::format("{}{}  {}", r["accurate_everywhere"].get<bool>() ? ">= " : "",
                             FormatPosition(r["accurate_up_to"].get<int64_t>()),
                             r["status"] == "pass" ? "pass" : "FAIL");
+      if (r.contains("declines_from")) {
+        verdict +=
+            "  (declines positions >= " + FormatPosition(r["declines_from"].get<int64_t>()) + ")";
+      }
       if (d.is_object()) {
         verdict += fmt::format("  {}[{}] {}", r["status"] == "pass" ? "beyond that: " : "",
                                d.value("code", ""), d.value("detail", ""));

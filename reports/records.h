@@ -69,6 +69,7 @@ struct ExtrapolationBucket {
   std::vector<int64_t> positions;  // as tested
   double max_pair_error = 0;       // in units of the storage dtype's unit roundoff
   bool passed = true;
+  bool declined = false;  // the candidate declined every position of it (not judged)
 };
 
 struct ExtrapolationRecord {
@@ -81,7 +82,10 @@ struct ExtrapolationRecord {
   int64_t horizon = 0;  // the position a candidate must be accurate up to
   // The largest tested position such that every bucket up to it passed; -1 when the first failed.
   int64_t accurate_up_to = -1;
-  bool accurate_everywhere = false;  // every bucket passed: the sweep found no limit
+  bool accurate_everywhere = false;  // every bucket it accepts passed: the sweep found no limit
+  // The smallest position the candidate declines (an int32 engine's 2^31), -1 when none: buckets
+  // past it are not judged, and accurate_up_to is over the positions it accepts.
+  int64_t declines_from = -1;
   std::vector<ExtrapolationBucket> buckets;
   std::optional<Diagnosis> diagnosis;
 };

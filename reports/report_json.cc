@@ -79,6 +79,7 @@ nlohmann::json ExtrapolationJson(const ExtrapolationRecord& r) {
                        {"positions", b.positions},
                        {"max_pair_error_u", Number(b.max_pair_error)},
                        {"passed", b.passed}});
+    if (b.declined) buckets.back()["declined"] = true;
   }
   nlohmann::json j = {{"candidate", r.candidate},
                       {"preset", r.preset},
@@ -91,6 +92,7 @@ nlohmann::json ExtrapolationJson(const ExtrapolationRecord& r) {
                       {"buckets", std::move(buckets)},
                       {"diagnosis", DiagnosisJson(r.diagnosis)}};
   if (r.status == CaseStatus::kSkip) j["skip_reason"] = r.skip_reason;
+  if (r.declines_from >= 0) j["declines_from"] = r.declines_from;
   return j;
 }
 
