@@ -47,6 +47,9 @@ int64_t LargestWorkingSet(const BenchmarkPlan& plan);
 // (its candidate failed validation on that shape), and why one runs fewer repetitions.
 struct BenchmarkVerdicts {
   std::map<std::string, std::string> validation_failures;
+  // Shapes timed although their check failed: the right convention, precision-limited (the
+  // diagnosis's detail); a user comparing implementations wants both figures.
+  std::map<std::string, std::string> precision_limited;
   std::map<std::string, std::string> notes;
 };
 

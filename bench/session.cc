@@ -130,9 +130,10 @@ int RunSession(const SessionPlan& plan) {
   }
   PrintReportSummary(stdout, report);
 
-  const bool benchmarks_ok =
-      std::none_of(measured.benchmarks.begin(), measured.benchmarks.end(),
-                   [](const BenchmarkRecord& r) { return r.validation_failed; });
+  const bool benchmarks_ok = std::none_of(
+      measured.benchmarks.begin(), measured.benchmarks.end(), [](const BenchmarkRecord& r) {
+        return r.validation_failed || r.verdict != "pass";  // precision: timed, not passed
+      });
   const bool passed = AllPassed(validation) && benchmarks_ok;
   if (signal != 0) {
     fmt::print("\nINTERRUPTED after {:.1f}s: the report holds what finished (run.partial)\n",

@@ -136,7 +136,7 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
              "candidate", "preset", "dtype", "thr");
   for (int64_t t : tokens) fmt::print(out, " {:>13}", fmt::format("{} tok", t));
   fmt::print(out, "\n");
-  std::vector<std::string> skipped;
+  std::vector<std::string> skipped, precision;
   for (const Row& row : rows) {
     const auto& [candidate, preset, dtype, threads] = row;
     fmt::print(out, "  {:<16} {:<18} {:<5} {:>3}", candidate, preset, dtype, threads);
@@ -150,6 +150,11 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
         if (b["status"] == "ok") {
           cell = fmt::format("{:.2f} ({:.2f})", AsNumber(b["bytes_per_second"]) / 1e9,
                              AsNumber(b["roofline"]));
+          if (b.value("verdict", "pass") == "precision") {
+            cell += "p";
+            precision.push_back(
+                fmt::format("{}: {}", b.value("name", ""), b.value("verdict_detail", "")));
+          }
         } else {
           cell = "skipped";
           skipped.push_back(fmt::format("{}: {}", b.value("name", ""), b.value("skip_reason", "")));
@@ -161,6 +166,10 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
   }
   for (size_t i = 0; i < skipped.size() && i < kMaxFailuresListed; ++i) {
     fmt::print(out, "  skipped {}\n", skipped[i]);
+  }
+  // "p": timed although precision-limited (the right convention): its verdict beside the figure.
+  for (size_t i = 0; i < precision.size() && i < kMaxFailuresListed; ++i) {
+    fmt::print(out, "  p = precision-limited {}\n", precision[i]);
   }
 }
 

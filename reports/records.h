@@ -116,9 +116,13 @@ struct BenchmarkRecord {
   std::string status;     // "ok" or "skipped" (never timed)
   std::string skip_reason;
   bool validation_failed = false;  // skipped because the candidate fails validation on this shape
-  std::string note;                // why fewer repetitions than asked ran, if they did
-  std::string cos_sin;             // "per_call" or "cached_table" (built outside the timed calls)
-  std::string target;              // the instruction set the calls ran on ("AVX3"), if chosen
+  // The per-shape check's verdict of a timed benchmark: "pass", or "precision" (the right
+  // convention, precision-limited: verdict_detail says how).
+  std::string verdict = "pass";
+  std::string verdict_detail;
+  std::string note;     // why fewer repetitions than asked ran, if they did
+  std::string cos_sin;  // "per_call" or "cached_table" (built outside the timed calls)
+  std::string target;   // the instruction set the calls ran on ("AVX3"), if chosen
   // How a call's time was taken: "wall" (Google Benchmark's clock around in-process calls),
   // "self_reported" (an external program's own clock around its rotation) or "process" (an
   // external program's whole run, start-up and file I/O included).

@@ -147,6 +147,8 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
       j["skip_reason"] = r.skip_reason;
       j["validation_failed"] = r.validation_failed;
     } else {
+      j["verdict"] = r.verdict;
+      if (!r.verdict_detail.empty()) j["verdict_detail"] = r.verdict_detail;
       j["iterations"] = r.iterations;
       j["timing"] = r.timing;
       j["repetition_ns"] = r.repetition_ns;

@@ -4,6 +4,7 @@
 set -uo pipefail
 ropebench=$1
 schema=$2
+inverted_plugin=$3  # examples/plugin built to rotate the wrong way
 checker=$(dirname "$0")/check_schema.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -18,8 +19,11 @@ tiny=(--tokens 1,16 --repetitions 1 --min-time 0.001 --quiet)
   --json "$tmp/bench.json" >"$tmp/bench.out" 2>&1 && ok "bench exits 0" || fail "bench exit $?"
 grep -q "bandwidth probe" "$tmp/bench.out" && ok "bench prints the probe" || fail "no probe in summary"
 
-# A candidate that fails validation is skipped with the reason and never timed; the exit code says so.
-"$ropebench" bench --candidate fp32_angle --preset llama3.1-8b --dtype f32 "${tiny[@]}" \
+# A candidate with a convention defect (the example plugin rotating the wrong way) is skipped with
+# the reason and never timed; a precision-limited one (fp32_angle: the right convention, float32
+# angles) is timed, with its verdict beside the figure. Either way the exit code says the checks
+# did not all pass.
+"$ropebench" bench --plugin "$inverted_plugin" --preset llama2-7b --dtype f32 "${tiny[@]}" \
   --json "$tmp/skipped.json" >/dev/null 2>&1
 [[ $? -eq 1 ]] && ok "failing candidate exits 1" || fail "failing candidate did not exit 1"
 /usr/bin/python3 - "$tmp/skipped.json" <<'PY' && ok "skipped, never timed" || fail "skipped benchmark has timings"
@@ -30,10 +34,24 @@ for b in benchmarks:
     assert b["status"] == "skipped" and b["validation_failed"], b
     assert "fails validation" in b["skip_reason"] and "repetition_ns" not in b, b
 PY
+"$ropebench" bench --candidate fp32_angle --preset llama3.1-8b --dtype f32 "${tiny[@]}" \
+  --json "$tmp/precision.json" >"$tmp/precision.out" 2>&1
+[[ $? -eq 1 ]] && ok "precision-limited candidate exits 1" || fail "precision-limited candidate did not exit 1"
+/usr/bin/python3 - "$tmp/precision.json" <<'PY' && ok "precision-limited, timed" || fail "precision-limited not timed"
+import json, sys
+benchmarks = json.load(open(sys.argv[1]))["benchmarks"]
+limited = [b for b in benchmarks if b["status"] == "ok" and b["verdict"] == "precision"]
+assert limited, benchmarks  # the decode token, at the model's last position, shows float32's limit
+for b in benchmarks:
+    assert b["status"] == "ok" and b["repetition_ns"] and b["verdict"] in ("pass", "precision"), b
+for b in limited:
+    assert b["verdict_detail"], b  # what limits it, in words
+PY
+grep -q "p = precision-limited" "$tmp/precision.out" && ok "the summary marks it" || fail "no precision mark"
 
 "$ropebench" validate --preset gptj-6b --dtype bf16 --quiet --json "$tmp/validate.json" >/dev/null 2>&1 \
   && ok "validate exits 0" || fail "validate exit $?"
-/usr/bin/python3 "$checker" "$schema" "$tmp/bench.json" "$tmp/skipped.json" "$tmp/validate.json" \
+/usr/bin/python3 "$checker" "$schema" "$tmp/bench.json" "$tmp/skipped.json" "$tmp/precision.json" "$tmp/validate.json" \
   && ok "reports match the schema" || fail "a report does not match the schema"
 
 # The schema check itself can fail: a report with a benchmark missing its raw samples.

@@ -53,6 +53,30 @@ EngineFrequencies EngineFrequenciesOf(const RopeSpec& spec) {
   return e;
 }
 
+// What a defect makes the implementation read from the spec (offsets and signs act elsewhere).
+void MisreadSpec(InjectedDefect defect, RopeSpec& spec) {
+  switch (defect) {
+    case InjectedDefect::kPairingSwapped:
+      spec.pairing =
+          spec.pairing == Pairing::kHalfSplit ? Pairing::kInterleaved : Pairing::kHalfSplit;
+      break;
+    case InjectedDefect::kWrongBase:
+      spec.base = spec.base == 1e6 ? 1e4 : 1e6;
+      break;
+    case InjectedDefect::kScalingIgnored:
+      spec.scaling = Scaling::kNone;
+      spec.attention_factor = 1;
+      break;
+    case InjectedDefect::kAttentionFactorMissing:
+      spec.attention_factor = 1;
+      break;
+    case InjectedDefect::kNone:
+    case InjectedDefect::kOffsetPlusOne:
+    case InjectedDefect::kSignFlipped:
+      break;
+  }
+}
+
 class RealEmulation final : public PairwiseCandidate {
  public:
   RealEmulation(std::string name, AngleProfile profile, InjectedDefect defect,
@@ -76,27 +100,9 @@ class RealEmulation final : public PairwiseCandidate {
     }
     RopeSpec used = spec;
     std::vector<int64_t> used_positions(positions.begin(), positions.end());
-    switch (defect_) {
-      case InjectedDefect::kPairingSwapped:
-        used.pairing =
-            used.pairing == Pairing::kHalfSplit ? Pairing::kInterleaved : Pairing::kHalfSplit;
-        break;
-      case InjectedDefect::kOffsetPlusOne:
-        for (int64_t& p : used_positions) ++p;
-        break;
-      case InjectedDefect::kWrongBase:
-        used.base = spec.base == 1e6 ? 1e4 : 1e6;
-        break;
-      case InjectedDefect::kScalingIgnored:
-        used.scaling = Scaling::kNone;
-        used.attention_factor = 1;
-        break;
-      case InjectedDefect::kAttentionFactorMissing:
-        used.attention_factor = 1;
-        break;
-      case InjectedDefect::kNone:
-      case InjectedDefect::kSignFlipped:
-        break;
+    MisreadSpec(defect_, used);
+    if (defect_ == InjectedDefect::kOffsetPlusOne) {
+      for (int64_t& p : used_positions) ++p;
     }
     if (profile_ == AngleProfile::kDynamicNtkOnce) {
       used.seq_len = static_cast<int64_t>(used.original_max_positions * used.factor);
@@ -212,26 +218,18 @@ struct DefectRow {
 }  // namespace
 
 bool DefectChangesConvention(InjectedDefect defect, const RopeSpec& spec) {
-  RopeSpec changed = spec;
   switch (defect) {
+    case InjectedDefect::kNone:  // the profile alone: every failure counts
     case InjectedDefect::kOffsetPlusOne:
     case InjectedDefect::kSignFlipped:
       return true;
     case InjectedDefect::kPairingSwapped:
       return spec.rotary_dim > 2;  // one pair is the same pair either way
-    case InjectedDefect::kWrongBase:
-      changed.base = spec.base == 1e6 ? 1e4 : 1e6;
+    default:
       break;
-    case InjectedDefect::kScalingIgnored:
-      changed.scaling = Scaling::kNone;
-      changed.attention_factor = 1;
-      break;
-    case InjectedDefect::kAttentionFactorMissing:
-      changed.attention_factor = 1;
-      break;
-    case InjectedDefect::kNone:
-      return true;  // the profile alone: every failure counts
   }
+  RopeSpec changed = spec;
+  MisreadSpec(defect, changed);
   // Changed by more than a frequency error of 1e-4 (a dynamic-NTK length a token past the original
   // is, as a float32 profile, no change one could see).
   const RopeFrequencies a = ComputeRopeFrequencies(spec), b = ComputeRopeFrequencies(changed);
