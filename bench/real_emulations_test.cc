@@ -1,12 +1,15 @@
 // What ropebench says about code written the way real projects write RoPE
 // (bench/testing/real_emulations.h): over the conformance suite, a precision profile alone is never
 // `unexplained` nor a convention defect, and a convention defect on top of one is named as that
-// defect on at least 95 % of the cases it fails. ROPEBENCH_EMULATION_STRIDE=1 runs every case (the
-// ctest run takes every kStride-th, a spread over every group).
+// defect on at least 95 % of the cases it fails. A change the storage cannot resolve (a dynamic-NTK
+// length one past the original moves the frequencies by 1e-3, under bf16's 2^-8) is not counted.
+// ROPEBENCH_EMULATION_STRIDE=1 runs every case (the ctest run takes every kStride-th, a spread over
+// every group).
 #include "bench/testing/real_emulations.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -38,12 +41,22 @@ class RealEmulationTest : public ::testing::TestWithParam<testing::EmulationSpec
 
 TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   const testing::EmulationSpec& emulation = GetParam();
-  SuiteFilter filter;
-  filter.stride = Stride();
+  // The f32 and bf16 cases the injected defect changes (every case for a profile alone), then every
+  // stride-th of them, at least kFewestCases: a defect that only some specs can show (a scaling
+  // ignored) is still seen in the sanitizer builds' sparse stride.
+  constexpr size_t kFewestCases = 8;
+  std::vector<ValidationCase> applicable;
+  for (const ValidationCase& c : ConformanceSuite({})) {
+    if (c.dtype != DType::kF32 && c.dtype != DType::kBF16) continue;
+    const double smallest = std::max(1e-4, UnitRoundoff(c.dtype));
+    const RopeSpec spec = ResolveSeqLen(c.spec, c.positions);
+    if (testing::DefectChangesConvention(emulation.defect, spec, smallest)) applicable.push_back(c);
+  }
+  const size_t stride = std::max<size_t>(1, std::min(Stride(), applicable.size() / kFewestCases));
   std::map<std::string, int> codes;
   int cases = 0, failed = 0, named = 0;
-  for (const ValidationCase& c : ConformanceSuite(filter)) {
-    if (c.dtype != DType::kF32 && c.dtype != DType::kBF16) continue;
+  for (size_t n = 0; n < applicable.size(); n += stride) {
+    const ValidationCase& c = applicable[n];
     const auto candidate = emulation.make();
     const CaseRecord record = RunCase(*candidate, c);
     if (record.status == CaseStatus::kSkip) continue;
@@ -52,7 +65,6 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
     ASSERT_TRUE(record.diagnosis.has_value());
     ++codes[record.diagnosis->code];
     EXPECT_NE(record.diagnosis->code, "unexplained") << c.name << ": " << record.diagnosis->detail;
-    if (!testing::DefectChangesConvention(emulation.defect, record.spec)) continue;
     ++failed;
     if (record.diagnosis->code == emulation.expected_code) {
       ++named;

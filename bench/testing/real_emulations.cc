@@ -217,7 +217,7 @@ struct DefectRow {
 
 }  // namespace
 
-bool DefectChangesConvention(InjectedDefect defect, const RopeSpec& spec) {
+bool DefectChangesConvention(InjectedDefect defect, const RopeSpec& spec, double smallest) {
   switch (defect) {
     case InjectedDefect::kNone:  // the profile alone: every failure counts
     case InjectedDefect::kOffsetPlusOne:
@@ -230,12 +230,10 @@ bool DefectChangesConvention(InjectedDefect defect, const RopeSpec& spec) {
   }
   RopeSpec changed = spec;
   MisreadSpec(defect, changed);
-  // Changed by more than a frequency error of 1e-4 (a dynamic-NTK length a token past the original
-  // is, as a float32 profile, no change one could see).
   const RopeFrequencies a = ComputeRopeFrequencies(spec), b = ComputeRopeFrequencies(changed);
-  bool differs = std::fabs(a.attention_factor / b.attention_factor - 1) > 1e-4;
+  bool differs = std::fabs(a.attention_factor / b.attention_factor - 1) > smallest;
   for (size_t i = 0; i < a.inv_freq.size(); ++i) {
-    differs = differs || std::fabs(a.inv_freq[i] / b.inv_freq[i] - 1) > 1e-4;
+    differs = differs || std::fabs(a.inv_freq[i] / b.inv_freq[i] - 1) > smallest;
   }
   return differs;
 }

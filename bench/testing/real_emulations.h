@@ -49,7 +49,8 @@ struct EmulationSpec {
 std::vector<EmulationSpec> AllEmulations();
 
 // Whether the defect changes what a spec computes (ignoring a scaling changes nothing for a spec
-// without one): only such cases can be expected to name it.
-bool DefectChangesConvention(InjectedDefect defect, const RopeSpec& spec);
+// without one) by more than `smallest` relative to a frequency or the attention factor: only such
+// cases can be expected to name it.
+bool DefectChangesConvention(InjectedDefect defect, const RopeSpec& spec, double smallest);
 
 }  // namespace ropebench::testing
