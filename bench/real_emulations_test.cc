@@ -41,13 +41,15 @@ class RealEmulationTest : public ::testing::TestWithParam<testing::EmulationSpec
 
 TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   const testing::EmulationSpec& emulation = GetParam();
-  // The f32 and bf16 cases the injected defect changes (every case for a profile alone), then every
-  // stride-th of them, at least kFewestCases: a defect that only some specs can show (a scaling
-  // ignored) is still seen in the sanitizer builds' sparse stride.
+  // The f32 and bf16 cases of the emulation's methods that the injected defect changes (every one
+  // for a profile alone), then every stride-th of them, at least kFewestCases: a defect that only
+  // some specs can show (a scaling ignored) is still seen in the sanitizer builds' sparse stride.
   constexpr size_t kFewestCases = 8;
   std::vector<ValidationCase> applicable;
   for (const ValidationCase& c : ConformanceSuite({})) {
     if (c.dtype != DType::kF32 && c.dtype != DType::kBF16) continue;
+    const auto& scalings = emulation.scalings;
+    if (std::find(scalings.begin(), scalings.end(), c.spec.scaling) == scalings.end()) continue;
     const double smallest = std::max(1e-4, UnitRoundoff(c.dtype));
     const RopeSpec spec = ResolveSeqLen(c.spec, c.positions);
     if (testing::DefectChangesConvention(emulation.defect, spec, smallest)) applicable.push_back(c);
