@@ -299,12 +299,19 @@ std::optional<AngleModel> AngleModelOf(const Hypothesis& h, const RopeSpec& spec
   return model;
 }
 
+// The smallest position whose token's error exceeds the tolerance, -1 when none does.
+int64_t FirstFailingPosition(const Observation& o, const std::vector<double>& errors) {
+  int64_t first = -1;
+  for (size_t t = 0; t < errors.size(); ++t) {
+    if (errors[t] > o.tolerance && (first < 0 || o.positions[t] < first)) first = o.positions[t];
+  }
+  return first;
+}
+
 bool Near(double value, double expected, double relative) {
   return std::fabs(value - expected) <= relative * std::fabs(expected);
 }
 
-// The explanation from what the candidate measurably did: the pairing its outputs are rotations
-// of, the gain, and which convention's angles its angles are, up to a precision profile.
 // The case's tokens followed by the probe's (same spec and shape).
 Observation Concatenated(const Observation& o, const Observation& probe) {
   Observation both = o;
@@ -326,6 +333,8 @@ Observation Concatenated(const Observation& o, const Observation& probe) {
 constexpr int64_t kProbePositions = 16;
 const std::vector<size_t> kEveryToken;  // KeptBits over every token
 
+// The explanation from what the candidate measurably did: the pairing its outputs are rotations
+// of, the gain, and which convention's angles its angles are, up to a precision profile.
 std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observation,
                                               const std::vector<double>& errors) {
   std::optional<Observation> probe;
@@ -352,24 +361,34 @@ std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observatio
   // Another convention explains the angles when it keeps clearly more bits than the spec's: on the
   // small positions first; where none is clearly better there (a YaRN ramp over pairs too slow to
   // turn by position 16), over every token among those no worse than the spec on the small ones.
+  struct ScoredModel {
+    const Hypothesis* hypothesis;
+    AngleModel model;
+    double small_bits;  // on the small positions (every token without a probe)
+  };
+  std::vector<ScoredModel> models;
+  for (const Hypothesis& h : hypotheses) {
+    if (std::optional<AngleModel> model = AngleModelOf(h, o.spec)) {
+      const double small_bits = KeptBits(*m, *model, spec_model, small);
+      models.push_back({&h, std::move(*model), small_bits});
+    }
+  }
   constexpr double kClearlyMoreBits = 2;
+  const double spec_small_bits = KeptBits(*m, spec_model, spec_model, small);
   const Hypothesis* chosen = nullptr;
   double best_bits = 0;
   for (const std::vector<size_t>* tokens : {&std::as_const(small), &kEveryToken}) {
     if (tokens->empty() && tokens == &small) continue;
-    const double spec_bits = KeptBits(*m, spec_model, spec_model, *tokens);
-    const double spec_small_bits = KeptBits(*m, spec_model, spec_model, small);
+    const bool on_small = tokens == &small;
+    const double spec_bits = on_small ? spec_small_bits : KeptBits(*m, spec_model, spec_model, {});
     best_bits = spec_bits;
-    for (const Hypothesis& h : hypotheses) {
-      const std::optional<AngleModel> model = AngleModelOf(h, o.spec);
-      if (!model) continue;
-      if (tokens != &small && KeptBits(*m, *model, spec_model, small) < spec_small_bits - 1)
-        continue;
-      const double bits = KeptBits(*m, *model, spec_model, *tokens);
+    for (const ScoredModel& c : models) {
+      if (!on_small && c.small_bits < spec_small_bits - 1) continue;
+      const double bits = on_small ? c.small_bits : KeptBits(*m, c.model, spec_model, {});
       if (bits > best_bits && bits > spec_bits + kClearlyMoreBits) {
-        best = *model;
+        best = c.model;
         best_bits = bits;
-        chosen = &h;
+        chosen = c.hypothesis;
       }
     }
     if (chosen != nullptr) break;
@@ -403,14 +422,8 @@ std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observatio
     }
   }
   const PrecisionProfile profile = ProfileOf(*m, best, spec_model);
-  int64_t first_failing = -1;
-  double worst = 0;
-  for (size_t t = 0; t < errors.size(); ++t) {
-    worst = std::max(worst, errors[t]);
-    if (errors[t] > o.tolerance && (first_failing < 0 || o.positions[t] < first_failing)) {
-      first_failing = o.positions[t];
-    }
-  }
+  const int64_t first_failing = FirstFailingPosition(o, errors);
+  const double worst = errors.empty() ? 0 : *std::max_element(errors.begin(), errors.end());
   const std::string angles =
       fmt::format("angles keep ~{:.0f} bits: {}", profile.bits, profile.name);
   if (defects.empty()) {
@@ -460,10 +473,7 @@ std::optional<Diagnosis> GrowsWithPosition(const Observation& o,
     high = std::max(high, errors[by_position[by_position.size() - 1 - n]]);
   }
   if (!(low <= o.tolerance) || !(high > o.tolerance)) return std::nullopt;
-  int64_t first_failing = INT64_MAX;
-  for (size_t t = 0; t < errors.size(); ++t) {
-    if (errors[t] > o.tolerance) first_failing = std::min(first_failing, o.positions[t]);
-  }
+  const int64_t first_failing = FirstFailingPosition(o, errors);
   return Diagnosis{"low_precision_angle",
                    fmt::format("accurate at small positions, wrong from position {} on, worse as "
                                "positions grow ({:.3g}u at the largest): the angle drifts",

@@ -78,9 +78,8 @@ ExtrapolationRecord RunExtrapolation(Candidate& candidate, DType dtype,
   if (result.status == CallStatus::kUnsupported) {
     const std::string whole = result.message;
     declined.assign(c.positions.size(), false);
-    for (size_t t = 0; t < c.positions.size() && result.status != CallStatus::kCrash &&
-                       result.status != CallStatus::kTimeout && result.status != CallStatus::kError;
-         ++t) {
+    // Until a call fails otherwise than by declining: that failure is the sweep's status.
+    for (size_t t = 0; t < c.positions.size() && result.status == CallStatus::kUnsupported; ++t) {
       const TensorView q = tensors.QAt(static_cast<int64_t>(t));
       const TensorView k = tensors.KAt(static_cast<int64_t>(t));
       const CallResult one = candidate.Rotate(c.spec, std::span(c.positions).subspan(t, 1), q, &k);
