@@ -148,7 +148,7 @@ std::string ValidateShape(const Shape& shape, const RopeSpec& spec,
   const CaseRecord record = RunCase(*shape.candidate, c);
   if (record.status == CaseStatus::kSkip) return "unsupported: " + record.skip_reason;
   // The right convention with too little angle precision is still timed, with its verdict.
-  if (record.status == CaseStatus::kFail && record.diagnosis->code == "low_precision_angle") {
+  if (record.status == CaseStatus::kPrecision) {
     verdicts.precision_limited[shape.Name()] = record.diagnosis->detail;
     return "";
   }

@@ -1,6 +1,7 @@
 #include "bench/cli.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "bench/machine_info.h"
 #include "bench/session.h"
 #include "bench/summary.h"
+#include "bench/tolerances.h"
 #include "bench/vectors_commands.h"
 #include "fmt/format.h"
 #include "impls/highway_rope.h"
@@ -62,6 +64,14 @@ constexpr FlagSpec kExecFlag{
 constexpr FlagSpec kTimeoutFlag{
     "timeout", "S",
     "seconds a plugin's or program's call may take before it is killed (default 20)"};
+constexpr FlagSpec kAcceptFlag{
+    "accept", "precision",
+    "exit 0 on precision-limited cases, sweeps and benchmarks too (the right convention, an "
+    "angle-precision floor); by default anything but pass exits 1"};
+constexpr FlagSpec kToleranceFlag{
+    "tolerance", "U",
+    "the largest pair-normalised error, in units of the storage dtype's unit roundoff, any case "
+    "may show in this run (default: the tolerance table in the README)"};
 constexpr FlagSpec kTimeBudgetFlag{
     "time-budget", "S",
     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
@@ -85,6 +95,8 @@ constexpr FlagSpec kValidateFlags[] = {
     kPluginFlag,
     kExecFlag,
     kTimeoutFlag,
+    kAcceptFlag,
+    kToleranceFlag,
     kQuietFlag,
 };
 
@@ -104,6 +116,8 @@ constexpr FlagSpec kBenchFlags[] = {
     kPluginFlag,
     kExecFlag,
     kTimeoutFlag,
+    kAcceptFlag,
+    kToleranceFlag,
     kQuietFlag,
 };
 
@@ -123,6 +137,8 @@ constexpr FlagSpec kRunFlags[] = {
     kPluginFlag,
     kExecFlag,
     kTimeoutFlag,
+    kAcceptFlag,
+    kToleranceFlag,
     kQuietFlag,
 };
 
@@ -137,6 +153,8 @@ constexpr FlagSpec kVectorsFlags[] = {
     {"candidate", "NAME",
      "check: the name the outputs are reported under (default: OUT_DIR's name)"},
     {"json", "FILE", "check: also write the results as a JSON report to FILE"},
+    kAcceptFlag,
+    kToleranceFlag,
     kQuietFlag,
 };
 
@@ -181,6 +199,23 @@ SessionPlan BaseSession(const ParsedArgs& args, const std::vector<std::string>& 
     }
   }
   SessionPlan session;
+  if (args.Has("accept")) {
+    if (args.Value("accept") != "precision") {
+      throw UsageError{
+          fmt::format("--accept: '{}' cannot be accepted (known: precision)", args.Value("accept"))};
+    }
+    session.accepted.precision = true;
+  }
+  if (args.Has("tolerance")) {
+    const std::string text = args.Value("tolerance");
+    char* end = nullptr;
+    session.tolerance = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(session.tolerance > 0) || session.tolerance > 1e12) {
+      throw UsageError{
+          fmt::format("--tolerance: '{}' is not a number of units of roundoff in (0, 1e12]", text)};
+    }
+  }
+  SetRunTolerance(session.tolerance);
   session.quiet = args.Has("quiet");
   session.json_path = args.Value("json");
   session.command_line = command_line;
@@ -252,7 +287,7 @@ int Vectors(const ParsedArgs& args, const std::vector<std::string>& command_line
   const std::string action = words.empty() ? "" : words[0];
   const std::vector<std::string_view> export_only = {"suite", "preset", "spec",       "heads",
                                                      "dtype", "out",    "no-expected"};
-  const std::vector<std::string_view> check_only = {"candidate", "json"};
+  const std::vector<std::string_view> check_only = {"candidate", "json", "accept", "tolerance"};
   auto refuse = [&](const std::vector<std::string_view>& flags) {
     for (std::string_view flag : flags) {
       if (args.Has(flag))
@@ -282,6 +317,7 @@ int Vectors(const ParsedArgs& args, const std::vector<std::string>& command_line
     std::filesystem::path outputs = std::filesystem::path(words[2]).lexically_normal();
     if (!outputs.has_filename()) outputs = outputs.parent_path();  // "outputs/"
     const std::string name = args.Value("candidate", outputs.filename().string());
+    SessionPlan session = BaseSession(args, command_line);  // the run's tolerance, before judging
     ValidationResults results;
     if (const std::string error = CheckVectors(words[1], words[2], name.empty() ? "external" : name,
                                                ExtrapolationOptions{}, results);
@@ -289,7 +325,6 @@ int Vectors(const ParsedArgs& args, const std::vector<std::string>& command_line
       fmt::print(stderr, "ropebench vectors: {}\n", error);
       return kExitUsage;
     }
-    SessionPlan session = BaseSession(args, command_line);
     session.judged = std::move(results);
     session.settings = {{"vectors", {{"cases", words[1]}, {"outputs", words[2]}}}};
     return RunSession(session);

@@ -262,16 +262,16 @@ std::vector<Hypothesis> Hypotheses(const Observation& o) {
                           attention * attention, attention),
               [&](RopeSpec& x) { x.attention_factor = attention * attention; });
   }
-  with_angles("low_precision_angle", "angle p*theta computed in float32", AngleMode::kFp32Product,
+  with_angles(kLowPrecisionAngle, "angle p*theta computed in float32", AngleMode::kFp32Product,
               Twist::kNone);
-  with_angles("low_precision_angle", "angle rounded to float32 before cos/sin",
+  with_angles(kLowPrecisionAngle, "angle rounded to float32 before cos/sin",
               AngleMode::kFp32Angle, Twist::kNone);
-  with_angles("low_precision_angle", "inverse frequencies stored in bf16",
+  with_angles(kLowPrecisionAngle, "inverse frequencies stored in bf16",
               AngleMode::kBf16Frequencies, Twist::kNone);
-  with_angles("low_precision_angle", "cos/sin table rounded to bf16", AngleMode::kBf16Table,
+  with_angles(kLowPrecisionAngle, "cos/sin table rounded to bf16", AngleMode::kBf16Table,
               Twist::kNone);
   if (s.scaling == Scaling::kNone || s.scaling == Scaling::kLinear) {
-    with_angles("low_precision_angle",
+    with_angles(kLowPrecisionAngle,
                 "angles from ggml's float32 recurrence theta *= base^(-2/d), pair after pair",
                 AngleMode::kFp32Recurrence, Twist::kNone);
   }
@@ -297,15 +297,6 @@ std::optional<AngleModel> AngleModelOf(const Hypothesis& h, const RopeSpec& spec
     model.phase = 1.5707963267948966192313216916398L;
   }
   return model;
-}
-
-// The smallest position whose token's error exceeds the tolerance, -1 when none does.
-int64_t FirstFailingPosition(const Observation& o, const std::vector<double>& errors) {
-  int64_t first = -1;
-  for (size_t t = 0; t < errors.size(); ++t) {
-    if (errors[t] > o.tolerance && (first < 0 || o.positions[t] < first)) first = o.positions[t];
-  }
-  return first;
 }
 
 bool Near(double value, double expected, double relative) {
@@ -428,7 +419,7 @@ std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observatio
       fmt::format("angles keep ~{:.0f} bits: {}", profile.bits, profile.name);
   if (defects.empty()) {
     return Diagnosis{
-        "low_precision_angle",
+        kLowPrecisionAngle,
         fmt::format("the convention is right ({} pairing, the spec's frequencies and positions, "
                     "gain {:.6g}); {}; {:.3g}u at worst, over the tolerance from position {}",
                     ToString(m->pairing), m->gain, angles, worst, first_failing)};
@@ -474,13 +465,21 @@ std::optional<Diagnosis> GrowsWithPosition(const Observation& o,
   }
   if (!(low <= o.tolerance) || !(high > o.tolerance)) return std::nullopt;
   const int64_t first_failing = FirstFailingPosition(o, errors);
-  return Diagnosis{"low_precision_angle",
+  return Diagnosis{kLowPrecisionAngle,
                    fmt::format("accurate at small positions, wrong from position {} on, worse as "
                                "positions grow ({:.3g}u at the largest): the angle drifts",
                                first_failing, high)};
 }
 
 }  // namespace
+
+int64_t FirstFailingPosition(const Observation& o, const std::vector<double>& errors) {
+  int64_t first = -1;
+  for (size_t t = 0; t < errors.size(); ++t) {
+    if (errors[t] > o.tolerance && (first < 0 || o.positions[t] < first)) first = o.positions[t];
+  }
+  return first;
+}
 
 Observation SelectTokens(const Observation& o, const std::vector<int64_t>& tokens) {
   Observation subset = o;
@@ -528,25 +527,32 @@ Diagnosis Diagnose(const Observation& o, std::span<const CheckOutcome> checks) {
   }
   const bool wrong_output =
       Failed(checks, "error") || Failed(checks, "identity_at_zero") || Failed(checks, "norm_ratio");
-  if (wrong_output) {
-    if (auto explained = ExplainOutput(o)) return *explained;
-  }
+  // Relative position failing alone is the output's angles again, seen through pairs of calls.
+  std::optional<Diagnosis> output;
+  if (wrong_output || Failed(checks, "relative_position")) output = ExplainOutput(o);
+  // A precision floor is named only when no check finds a defect besides it: a lost pass-through
+  // dimension or a nondeterministic call next to float32 angles is still a defect.
+  const bool precision_only = output && output->code == kLowPrecisionAngle;
+  if (output && !precision_only) return *output;
+  auto defect = [&](Diagnosis d) {
+    if (precision_only) d.detail += "; and " + output->code + ": " + output->detail;
+    return d;
+  };
   if (Failed(checks, "passthrough")) {
-    return {"passthrough_modified", Find(checks, "passthrough")->detail};
+    return defect({"passthrough_modified", Find(checks, "passthrough")->detail});
   }
-  if (Failed(checks, "determinism"))
-    return {"nondeterministic", Find(checks, "determinism")->detail};
+  if (Failed(checks, "determinism")) {
+    return defect({"nondeterministic", Find(checks, "determinism")->detail});
+  }
   if (Failed(checks, "history")) {
-    return {"nondeterministic", "depends on call history: " + Find(checks, "history")->detail};
+    return defect(
+        {"nondeterministic", "depends on call history: " + Find(checks, "history")->detail});
   }
   if (Failed(checks, "prefill_decode")) {
-    return {"position_offset",
-            "positions lost in token-by-token decode: " + Find(checks, "prefill_decode")->detail};
+    return defect({"position_offset", "positions lost in token-by-token decode: " +
+                                          Find(checks, "prefill_decode")->detail});
   }
-  // Relative position failing alone is the output's angles again, seen through pairs of calls.
-  if (Failed(checks, "relative_position")) {
-    if (auto explained = ExplainOutput(o)) return *explained;
-  }
+  if (precision_only) return *output;
   std::string failed;
   for (const CheckOutcome& c : checks) {
     if (!c.passed) failed += (failed.empty() ? "" : ", ") + c.name;

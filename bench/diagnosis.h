@@ -30,6 +30,14 @@ struct Observation {
   std::function<std::optional<Observation>(const std::vector<int64_t>& positions)> rerun = nullptr;
 };
 
+// The diagnosis of a right convention whose error is an angle-precision floor: such a case's
+// status is precision, not fail.
+inline constexpr char kLowPrecisionAngle[] = "low_precision_angle";
+
+// The smallest position whose token's error (one per position) exceeds the observation's
+// tolerance, -1 when none does.
+int64_t FirstFailingPosition(const Observation& observation, const std::vector<double>& errors);
+
 // The observation of the given tokens only (indices into its positions), in that order.
 Observation SelectTokens(const Observation& observation, const std::vector<int64_t>& tokens);
 

@@ -37,7 +37,7 @@ TEST(ExtrapolationTest, Fp32AngleFallsFarShortAndIsDiagnosed) {
   for (DType dtype : kAllDTypes) {
     const ExtrapolationRecord r = RunExtrapolation(*registry.Find("fp32_angle"), dtype, {});
     Print(r);
-    EXPECT_EQ(r.status, CaseStatus::kFail);
+    EXPECT_EQ(r.status, CaseStatus::kPrecision);
     EXPECT_LT(r.accurate_up_to * 64, scalar.accurate_up_to);
     ASSERT_TRUE(r.diagnosis.has_value());
     EXPECT_EQ(r.diagnosis->code, "low_precision_angle");
@@ -49,7 +49,7 @@ TEST(ExtrapolationTest, GgmlRecurrenceDriftsToo) {
   const ExtrapolationRecord r =
       RunExtrapolation(*registry.Find("ggml_recurrence"), DType::kBF16, {});
   Print(r);
-  EXPECT_EQ(r.status, CaseStatus::kFail);
+  EXPECT_EQ(r.status, CaseStatus::kPrecision);
   EXPECT_EQ(r.diagnosis->code, "low_precision_angle");
 }
 
@@ -77,6 +77,7 @@ TEST(ExtrapolationTest, ACandidateThatDeclinesSomePositionsIsJudgedOnTheRest) {
       EXPECT_LT(r.accurate_up_to, int64_t{1} << 24);
       ASSERT_TRUE(r.diagnosis.has_value());
       EXPECT_EQ(r.diagnosis->code, "low_precision_angle") << r.diagnosis->detail;
+      EXPECT_EQ(r.status, CaseStatus::kPrecision);
     }
   }
 }

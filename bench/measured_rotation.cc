@@ -154,8 +154,10 @@ PrecisionProfile ProfileOf(const MeasuredRotation& m, const AngleModel& model,
       std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
       return v[v.size() / 2];
     };
-    profile.grows_along_pairs =
-        profile.systematic && median(high) > 4 * median(low) && profile.frequency_error > 0x1p-21;
+    // A float32 recurrence keeps 14 or more bits at the last pair; an 8-bit angle's noise can
+    // fit a drift on a few tokens by chance.
+    profile.grows_along_pairs = profile.systematic && profile.bits >= 12 &&
+                                median(high) > 4 * median(low) && profile.frequency_error > 0x1p-21;
   }
   if (profile.grows_along_pairs) {
     profile.name = "frequencies drift pair after pair (a float32 recurrence theta *= ratio)";

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "bench/case_runner.h"
+#include "bench/diagnosis.h"
 #include "bench/suites.h"
 
 namespace ropebench {
@@ -50,9 +51,13 @@ TEST_P(MutantTest, IsCaughtWithTheExpectedDiagnosis) {
     const auto candidate = mutant.make();  // fresh: a stateful defect must show within one case
     const CaseRecord record = RunCase(*candidate, c);
     ASSERT_NE(record.status, CaseStatus::kSkip) << c.name << ": " << record.skip_reason;
-    if (record.status != CaseStatus::kFail) continue;
+    if (record.status != CaseStatus::kFail && record.status != CaseStatus::kPrecision) continue;
     ++failed;
     ASSERT_TRUE(record.diagnosis.has_value());
+    // precision exactly when the diagnosis is an angle-precision floor: the right convention.
+    EXPECT_EQ(record.status == CaseStatus::kPrecision,
+              record.diagnosis->code == kLowPrecisionAngle)
+        << c.name;
     std::printf("  %-30s %-62s -> %s: %s\n", mutant.name.c_str(), c.name.c_str(),
                 record.diagnosis->code.c_str(), record.diagnosis->detail.c_str());
     EXPECT_EQ(record.diagnosis->code, mutant.expected_code)

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bench/case_runner.h"
+#include "bench/diagnosis.h"
 #include "bench/suites.h"
 #include "bench/testing/case_stride.h"
 
@@ -56,6 +57,7 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   }
   const size_t stride = std::max<size_t>(1, std::min(Stride(), applicable.size() / kFewestCases));
   std::map<std::string, int> codes;
+  std::map<std::string, int> profiles;  // a precision-limited case's detail, from the measurement
   int cases = 0, failed = 0, named = 0;
   for (size_t n = 0; n < applicable.size(); n += stride) {
     const ValidationCase& c = applicable[n];
@@ -63,12 +65,29 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
     const CaseRecord record = RunCase(*candidate, c);
     if (record.status == CaseStatus::kSkip) continue;
     ++cases;
-    if (record.status != CaseStatus::kFail) continue;
-    ASSERT_TRUE(record.diagnosis.has_value());
-    ++codes[record.diagnosis->code];
-    EXPECT_NE(record.diagnosis->code, "unexplained") << c.name << ": " << record.diagnosis->detail;
+    if (record.status == CaseStatus::kPass) continue;
+    ASSERT_TRUE(record.diagnosis.has_value()) << c.name;
+    const Diagnosis& d = *record.diagnosis;
+    ++codes[d.code];
+    EXPECT_NE(d.code, "unexplained") << c.name << ": " << d.detail;
+    // The grade follows the diagnosis: the right convention held back by precision alone.
+    EXPECT_EQ(record.status, d.code == kLowPrecisionAngle ? CaseStatus::kPrecision
+                                                          : CaseStatus::kFail)
+        << c.name << ": " << d.detail;
     ++failed;
-    if (record.diagnosis->code == emulation.expected_code) {
+    if (record.status == CaseStatus::kPrecision) {
+      // Says how precise the angles are, in words: the profile, or the replay that matched.
+      EXPECT_TRUE(d.detail.find("bits") != std::string::npos ||
+                  d.detail.find("float32") != std::string::npos ||
+                  d.detail.find("bf16") != std::string::npos)
+          << c.name << ": " << d.detail;
+      const size_t profile = d.detail.find("bits: ");
+      if (profile != std::string::npos) {
+        const std::string named_profile = d.detail.substr(profile + 6);
+        ++profiles[named_profile.substr(0, named_profile.find("; "))];
+      }
+    }
+    if (d.code == emulation.expected_code) {
       ++named;
     } else {
       std::printf("  %-40s %-60s -> %s: %s\n", emulation.name.c_str(), c.name.c_str(),
@@ -80,6 +99,7 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   // failed: the failing cases whose spec the defect changes; the histogram covers every failure.
   std::printf("%-40s %4d cases, %4d failed, %4d named %s:%s\n", emulation.name.c_str(), cases,
               failed, named, emulation.expected_code.c_str(), histogram.c_str());
+  for (const auto& [profile, count] : profiles) std::printf("    %4d x %s\n", count, profile.c_str());
   ASSERT_GT(cases, 0);
   if (emulation.defect == testing::InjectedDefect::kNone) {
     EXPECT_EQ(named, failed) << "a precision profile alone must be named as such on every case";

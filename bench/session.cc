@@ -68,6 +68,14 @@ Measured Measure(const SessionPlan& plan) {
   return measured;
 }
 
+// The command's settings, with the run-wide judging ones where they differ from the defaults.
+nlohmann::json Settings(const SessionPlan& plan) {
+  nlohmann::json settings = plan.settings;
+  if (plan.tolerance > 0) settings["tolerance_u"] = plan.tolerance;
+  if (plan.accepted.precision) settings["accept"] = {"precision"};
+  return settings;
+}
+
 }  // namespace
 
 std::string UtcTime(std::time_t when, const char* format) {
@@ -113,7 +121,7 @@ int RunSession(const SessionPlan& plan) {
                             {{"command_line", plan.command_line},
                              {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
                              {"duration_s", seconds},
-                             {"settings", plan.settings}}}};
+                             {"settings", Settings(plan)}}}};
   // Interrupted: what finished is kept, and the report says it is not the whole run.
   const int signal = InterruptSignal();
   if (signal != 0) {
@@ -131,10 +139,11 @@ int RunSession(const SessionPlan& plan) {
   PrintReportSummary(stdout, report);
 
   const bool benchmarks_ok = std::none_of(
-      measured.benchmarks.begin(), measured.benchmarks.end(), [](const BenchmarkRecord& r) {
-        return r.validation_failed || r.verdict != "pass";  // precision: timed, not passed
+      measured.benchmarks.begin(), measured.benchmarks.end(), [&](const BenchmarkRecord& r) {
+        // precision: timed, and passed only where accepted
+        return r.validation_failed || (r.verdict == "precision" && !plan.accepted.precision);
       });
-  const bool passed = AllPassed(validation) && benchmarks_ok;
+  const bool passed = AllPassed(validation, plan.accepted) && benchmarks_ok;
   if (signal != 0) {
     fmt::print("\nINTERRUPTED after {:.1f}s: the report holds what finished (run.partial)\n",
                seconds);

@@ -18,6 +18,13 @@ using Json = nlohmann::json;
 
 constexpr size_t kMaxFailuresListed = 25;
 
+// A status that did not pass, as the summary shouts it: FAIL, PRECISION.
+std::string Upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+  return text;
+}
+
 double AsNumber(const Json& value) { return value.is_number() ? value.get<double>() : 0.0; }
 
 // Keys in first-seen order.
@@ -43,12 +50,12 @@ void PrintConformance(std::FILE* out, const Json& cases) {
   }
   // "no output": calls that returned none (error, crash, timeout; the failures list says which).
   const size_t width = NameWidth(order);
-  fmt::print(out, "conformance\n  {:<{}} {:>7} {:>7} {:>9} {:>7}\n", "candidate", width, "pass",
-             "fail", "no output", "skip");
+  fmt::print(out, "conformance\n  {:<{}} {:>7} {:>9} {:>7} {:>9} {:>7}\n", "candidate", width,
+             "pass", "precision", "fail", "no output", "skip");
   for (const std::string& name : order) {
     std::map<std::string, int>& n = counts[name];
-    fmt::print(out, "  {:<{}} {:>7} {:>7} {:>9} {:>7}\n", name, width, n["pass"], n["fail"],
-               n["error"] + n["crash"] + n["timeout"], n["skip"]);
+    fmt::print(out, "  {:<{}} {:>7} {:>9} {:>7} {:>9} {:>7}\n", name, width, n["pass"],
+               n["precision"], n["fail"], n["error"] + n["crash"] + n["timeout"], n["skip"]);
   }
   size_t failures = 0;
   for (const Json& c : cases) {
@@ -56,9 +63,7 @@ void PrintConformance(std::FILE* out, const Json& cases) {
     if (failures++ == 0) fmt::print(out, "\nfailures (candidate, case, diagnosis):\n");
     if (failures > kMaxFailuresListed) continue;
     const Json& d = c.value("diagnosis", Json());
-    std::string status = c["status"].get<std::string>();
-    std::transform(status.begin(), status.end(), status.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    const std::string status = Upper(c["status"].get<std::string>());
     fmt::print(out, "  {} {} {} [{}] {}\n", status, c["candidate"].get<std::string>(),
                c["name"].get<std::string>(), d.is_object() ? d.value("code", "") : "",
                d.is_object() ? d.value("detail", "") : "");
@@ -81,12 +86,13 @@ void PrintExtrapolation(std::FILE* out, const Json& sweeps) {
     const Json& d = r.value("diagnosis", Json());
     if (r["status"] == "skip") {
       verdict = "skipped: " + r.value("skip_reason", "");
-    } else if (r["status"] != "pass" && r["status"] != "fail") {  // the call returned no output
+    } else if (r["status"] != "pass" && r["status"] != "precision" && r["status"] != "fail") {
+      // the call returned no output
       verdict = fmt::format("{}: {}", r["status"].get<std::string>(), d.value("detail", ""));
     } else {
+      const std::string status = r["status"] == "pass" ? "pass" : Upper(r["status"]);
       verdict = fmt::format("{}{}  {}", r["accurate_everywhere"].get<bool>() ? ">= " : "",
-                            FormatPosition(r["accurate_up_to"].get<int64_t>()),
-                            r["status"] == "pass" ? "pass" : "FAIL");
+                            FormatPosition(r["accurate_up_to"].get<int64_t>()), status);
       if (r.contains("declines_from")) {
         verdict +=
             "  (declines positions >= " + FormatPosition(r["declines_from"].get<int64_t>()) + ")";

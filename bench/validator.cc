@@ -48,8 +48,8 @@ ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& pr
   return results;
 }
 
-bool AllPassed(const ValidationResults& results) {
-  auto failed = [](const auto& record) { return Failed(record.status); };
+bool AllPassed(const ValidationResults& results, Acceptance accepted) {
+  auto failed = [accepted](const auto& record) { return Failed(record.status, accepted); };
   return std::none_of(results.cases.begin(), results.cases.end(), failed) &&
          std::none_of(results.extrapolation.begin(), results.extrapolation.end(), failed);
 }

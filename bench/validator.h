@@ -28,6 +28,6 @@ using ProgressFn =
 ValidationResults RunValidation(const ValidationPlan& plan, const ProgressFn& progress);
 
 // Exit status of a validation: true when no case and no sweep failed.
-bool AllPassed(const ValidationResults& results);
+bool AllPassed(const ValidationResults& results, Acceptance accepted = {});
 
 }  // namespace ropebench

@@ -79,6 +79,22 @@ void CompareAccuracy(const Json& base, const Json& head, Comparison& out) {
                                          std::to_string(before) +
                                          (everywhere_before ? " (everywhere tested)" : "") +
                                          " in BASE, " + std::to_string(after) + " in HEAD");
+    } else if (b["status"] == "pass" && s["status"] != "pass") {  // a tighter --tolerance, say
+      out.accuracy_regressions.push_back("extrapolation " + SweepKey(s) + ": passed in BASE, " +
+                                         s["status"].get<std::string>() + " in HEAD");
+    }
+  }
+  // A benchmark's own per-shape check: timed on both sides, but no longer passing.
+  const auto base_benchmarks = ByKey(base["benchmarks"], BenchmarkKey);
+  for (const Json& h : head["benchmarks"]) {
+    const auto found = base_benchmarks.find(BenchmarkKey(h));
+    if (found == base_benchmarks.end() || (*found->second).value("verdict", "pass") != "pass") {
+      continue;
+    }
+    if (h.value("verdict", "pass") != "pass") {
+      out.accuracy_regressions.push_back("benchmark " + BenchmarkKey(h) + ": passed in BASE, " +
+                                         h.value("verdict", "") + " in HEAD: " +
+                                         h.value("verdict_detail", ""));
     }
   }
 }

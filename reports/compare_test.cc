@@ -124,6 +124,37 @@ TEST(CompareTest, AccuracyRegressionFailsWhateverTheTimings) {
             std::string::npos);
 }
 
+// The right convention with too little precision still no longer passes: a regression.
+TEST(CompareTest, PassToPrecisionIsAnAccuracyRegression) {
+  Json base = Report({{"a", Timings(1000, 20, 0.01, 1)}});
+  Json head = Report({{"a", Timings(1000, 20, 0.01, 2)}});
+  base["validation"]["cases"] = {
+      {{"candidate", "plugin"}, {"name", "preset/x"}, {"status", "pass"}}};
+  head["validation"]["cases"] = {
+      {{"candidate", "plugin"},
+       {"name", "preset/x"},
+       {"status", "precision"},
+       {"diagnosis", {{"code", "low_precision_angle"}, {"detail", "float32 angles"}}}}};
+  Comparison c;
+  ASSERT_EQ(CompareReports(base, head, {}, c), "");
+  ASSERT_EQ(c.accuracy_regressions.size(), 1u);
+  EXPECT_NE(c.accuracy_regressions[0].find("passed in BASE, precision in HEAD [low_precision"),
+            std::string::npos);
+
+  head["validation"]["cases"] = base["validation"]["cases"];
+  head["benchmarks"][0]["verdict"] = "precision";
+  head["benchmarks"][0]["verdict_detail"] = "float32 angles";
+  ASSERT_EQ(CompareReports(base, head, {}, c), "");
+  ASSERT_EQ(c.accuracy_regressions.size(), 1u);
+  EXPECT_NE(c.accuracy_regressions[0].find("benchmark a: passed in BASE, precision in HEAD"),
+            std::string::npos);
+  EXPECT_TRUE(c.Regressed());
+
+  head["benchmarks"][0]["verdict"] = "pass";
+  ASSERT_EQ(CompareReports(base, head, {}, c), "");
+  EXPECT_TRUE(c.accuracy_regressions.empty());
+}
+
 TEST(CompareTest, DifferentMachinesAreRefusedNamingTheFields) {
   const Json base = Report({{"a", Timings(1000, 5, 0.01, 1)}});
   Json head = base;

@@ -11,12 +11,22 @@
 
 namespace ropebench {
 
-// pass, fail (the output is wrong), skip (not supported), or a call that returned no output: an
-// error it reported, a crash (a signal in its isolated process), a timeout (killed).
-enum class CaseStatus { kPass, kFail, kSkip, kError, kCrash, kTimeout };
+// pass, fail (a convention defect: the output is wrong), skip (not supported), a call that
+// returned no output (an error it reported, a crash: a signal in its isolated process, a timeout:
+// killed), or precision (the convention is right, the error an angle-precision floor). Appended
+// after the first six so that their order, and the report's, stays as it was.
+enum class CaseStatus { kPass, kFail, kSkip, kError, kCrash, kTimeout, kPrecision };
 std::string_view ToString(CaseStatus status);
-// Neither passed nor skipped: a wrong output or a call that returned none.
-inline bool Failed(CaseStatus status) {
+
+// What a run lets through besides pass and skip (`--accept precision`).
+struct Acceptance {
+  bool precision = false;
+};
+
+// Neither passed, skipped nor accepted: a wrong output, a call that returned none, or (unless
+// accepted) a precision-limited one. A CI gate is strict by default.
+inline bool Failed(CaseStatus status, Acceptance accepted = {}) {
+  if (status == CaseStatus::kPrecision) return !accepted.precision;
   return status != CaseStatus::kPass && status != CaseStatus::kSkip;
 }
 
@@ -42,6 +52,9 @@ struct CaseMetrics {
   int64_t worst_position = -1;
   int64_t worst_head = -1;
   int worst_pair = -1;
+  // The smallest position whose error exceeds the tolerance (-1 when none does): where a
+  // precision-limited candidate stops being accurate.
+  int64_t first_failing_position = -1;
 };
 
 struct CaseRecord {

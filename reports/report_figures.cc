@@ -312,8 +312,9 @@ std::vector<std::pair<std::string, std::string>> ReportFacts(const nlohmann::jso
       summary.is_object()) {
     std::string counts;
     for (const auto& [candidate, c] : summary.items()) {
-      counts += fmt::format("{}{}: {} pass, {} fail, {} skipped", counts.empty() ? "" : "; ",
-                            candidate, Num(c, "pass"), Num(c, "fail"), Num(c, "skip"));
+      counts += fmt::format("{}{}: {} pass, {} precision-limited, {} fail, {} skipped",
+                            counts.empty() ? "" : "; ", candidate, Num(c, "pass"),
+                            Num(c, "precision"), Num(c, "fail"), Num(c, "skip"));
     }
     facts.emplace_back("validation", counts.empty() ? "no cases" : counts);
   }

@@ -28,7 +28,8 @@ nlohmann::json DiagnosisJson(const std::optional<Diagnosis>& diagnosis) {
 }  // namespace
 
 std::string_view ToString(CaseStatus status) {
-  constexpr std::string_view kNames[] = {"pass", "fail", "skip", "error", "crash", "timeout"};
+  constexpr std::string_view kNames[] = {"pass",  "fail",    "skip",     "error",
+                                         "crash", "timeout", "precision"};
   return kNames[static_cast<int>(status)];
 }
 
@@ -62,6 +63,9 @@ nlohmann::json CaseJson(const CaseRecord& r) {
                       {"position", m.worst_position},
                       {"head", m.worst_head},
                       {"pair", m.worst_pair}}}};
+    if (m.first_failing_position >= 0) {
+      j["metrics"]["first_failing_position"] = m.first_failing_position;
+    }
   }
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& c : r.checks) {

@@ -25,7 +25,7 @@ CaseRecord SampleCase() {
   r.layout = "padded";
   r.positions = "random";
   r.status = CaseStatus::kFail;
-  r.metrics = CaseMetrics{1, 0.5, 0.25, INFINITY, 1.5, 3, 99, 1, 0};
+  r.metrics = CaseMetrics{1, 0.5, 0.25, INFINITY, 1.5, 3, 99, 1, 0, 17};
   r.checks = {{"error", false, "too big"}, {"guards", true, "every canary intact"}};
   r.diagnosis = Diagnosis{"pairing_swapped", "it was"};
   return r;
@@ -42,6 +42,7 @@ TEST(ReportJsonTest, CaseCarriesEveryField) {
   EXPECT_EQ(j["spec"]["pairing"], "half_split");
   EXPECT_EQ(j["metrics"]["max_pair_error_u"], "inf");  // JSON has no infinity
   EXPECT_EQ(j["metrics"]["worst"]["position"], 99);
+  EXPECT_EQ(j["metrics"]["first_failing_position"], 17);
   EXPECT_EQ(j["checks"][0]["passed"], false);
   EXPECT_EQ(j["diagnosis"]["code"], "pairing_swapped");
 }

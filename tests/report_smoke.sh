@@ -48,6 +48,32 @@ for b in limited:
     assert b["verdict_detail"], b  # what limits it, in words
 PY
 grep -q "p = precision-limited" "$tmp/precision.out" && ok "the summary marks it" || fail "no precision mark"
+"$ropebench" bench --candidate fp32_angle --preset llama3.1-8b --dtype f32 "${tiny[@]}" \
+  --accept precision >/dev/null 2>&1 && ok "--accept precision exits 0" || fail "--accept precision exit $?"
+# --tolerance sets the bound: float32 angles' ~2,000u at Llama-3.1-8B's last position pass under a
+# bound that generous, and fail under the table's.
+"$ropebench" validate --candidate fp32_angle --preset llama3.1-8b --dtype f32 --suite conformance \
+  --tolerance 1e9 --quiet --json "$tmp/tolerance.json" >/dev/null 2>&1 \
+  && ok "--tolerance 1e9 passes float32 angles" || fail "--tolerance 1e9 exit $?"
+/usr/bin/python3 - "$tmp/tolerance.json" <<'PY' && ok "the report records the bound" || fail "bound not recorded"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["run"]["settings"]["tolerance_u"] == 1e9, report["run"]["settings"]
+assert all(c["metrics"]["tolerance_u"] == 1e9 for c in report["validation"]["cases"] if "metrics" in c)
+PY
+"$ropebench" validate --candidate fp32_angle --preset llama3.1-8b --dtype f32 --suite conformance \
+  --quiet --json "$tmp/graded.json" >/dev/null 2>&1
+[[ $? -eq 1 ]] && ok "precision-limited validation exits 1" || fail "precision-limited validation did not exit 1"
+/usr/bin/python3 - "$tmp/graded.json" <<'PY' && ok "graded precision, with size and first position" || fail "not graded precision"
+import json, sys
+cases = json.load(open(sys.argv[1]))["validation"]["cases"]
+graded = [c for c in cases if c["status"] == "precision"]
+assert graded and all(c["status"] in ("pass", "precision") for c in cases), [c["status"] for c in cases]
+for c in graded:
+    m = c["metrics"]
+    assert m["max_pair_error_u"] > m["tolerance_u"] and m["first_failing_position"] >= 0, m
+    assert c["diagnosis"]["code"] == "low_precision_angle", c["diagnosis"]
+PY
 
 "$ropebench" validate --preset gptj-6b --dtype bf16 --quiet --json "$tmp/validate.json" >/dev/null 2>&1 \
   && ok "validate exits 0" || fail "validate exit $?"
