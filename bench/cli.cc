@@ -201,8 +201,8 @@ SessionPlan BaseSession(const ParsedArgs& args, const std::vector<std::string>& 
   SessionPlan session;
   if (args.Has("accept")) {
     if (args.Value("accept") != "precision") {
-      throw UsageError{
-          fmt::format("--accept: '{}' cannot be accepted (known: precision)", args.Value("accept"))};
+      throw UsageError{fmt::format("--accept: '{}' cannot be accepted (known: precision)",
+                                   args.Value("accept"))};
     }
     session.accepted.precision = true;
   }

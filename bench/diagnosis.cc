@@ -264,10 +264,10 @@ std::vector<Hypothesis> Hypotheses(const Observation& o) {
   }
   with_angles(kLowPrecisionAngle, "angle p*theta computed in float32", AngleMode::kFp32Product,
               Twist::kNone);
-  with_angles(kLowPrecisionAngle, "angle rounded to float32 before cos/sin",
-              AngleMode::kFp32Angle, Twist::kNone);
-  with_angles(kLowPrecisionAngle, "inverse frequencies stored in bf16",
-              AngleMode::kBf16Frequencies, Twist::kNone);
+  with_angles(kLowPrecisionAngle, "angle rounded to float32 before cos/sin", AngleMode::kFp32Angle,
+              Twist::kNone);
+  with_angles(kLowPrecisionAngle, "inverse frequencies stored in bf16", AngleMode::kBf16Frequencies,
+              Twist::kNone);
   with_angles(kLowPrecisionAngle, "cos/sin table rounded to bf16", AngleMode::kBf16Table,
               Twist::kNone);
   if (s.scaling == Scaling::kNone || s.scaling == Scaling::kLinear) {

@@ -55,8 +55,7 @@ TEST_P(MutantTest, IsCaughtWithTheExpectedDiagnosis) {
     ++failed;
     ASSERT_TRUE(record.diagnosis.has_value());
     // precision exactly when the diagnosis is an angle-precision floor: the right convention.
-    EXPECT_EQ(record.status == CaseStatus::kPrecision,
-              record.diagnosis->code == kLowPrecisionAngle)
+    EXPECT_EQ(record.status == CaseStatus::kPrecision, record.diagnosis->code == kLowPrecisionAngle)
         << c.name;
     std::printf("  %-30s %-62s -> %s: %s\n", mutant.name.c_str(), c.name.c_str(),
                 record.diagnosis->code.c_str(), record.diagnosis->detail.c_str());

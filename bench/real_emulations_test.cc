@@ -71,8 +71,8 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
     ++codes[d.code];
     EXPECT_NE(d.code, "unexplained") << c.name << ": " << d.detail;
     // The grade follows the diagnosis: the right convention held back by precision alone.
-    EXPECT_EQ(record.status, d.code == kLowPrecisionAngle ? CaseStatus::kPrecision
-                                                          : CaseStatus::kFail)
+    EXPECT_EQ(record.status,
+              d.code == kLowPrecisionAngle ? CaseStatus::kPrecision : CaseStatus::kFail)
         << c.name << ": " << d.detail;
     ++failed;
     if (record.status == CaseStatus::kPrecision) {
@@ -99,7 +99,8 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   // failed: the failing cases whose spec the defect changes; the histogram covers every failure.
   std::printf("%-40s %4d cases, %4d failed, %4d named %s:%s\n", emulation.name.c_str(), cases,
               failed, named, emulation.expected_code.c_str(), histogram.c_str());
-  for (const auto& [profile, count] : profiles) std::printf("    %4d x %s\n", count, profile.c_str());
+  for (const auto& [profile, count] : profiles)
+    std::printf("    %4d x %s\n", count, profile.c_str());
   ASSERT_GT(cases, 0);
   if (emulation.defect == testing::InjectedDefect::kNone) {
     EXPECT_EQ(named, failed) << "a precision profile alone must be named as such on every case";

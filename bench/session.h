@@ -29,8 +29,8 @@ struct SessionPlan {
 };
 
 // Exit code: 0 every check passed (or was accepted), 1 a check failed (a validation case, a sweep,
-// or a benchmark whose candidate failed validation on its shape or is precision-limited), 2 invalid input (a refused Google Benchmark
-// flag) or the report could not be written.
+// or a benchmark whose candidate failed validation on its shape or is precision-limited), 2 invalid
+// input (a refused Google Benchmark flag) or the report could not be written.
 int RunSession(const SessionPlan& plan);
 
 // `when` in UTC with a strftime format.

@@ -93,8 +93,8 @@ void CompareAccuracy(const Json& base, const Json& head, Comparison& out) {
     }
     if (h.value("verdict", "pass") != "pass") {
       out.accuracy_regressions.push_back("benchmark " + BenchmarkKey(h) + ": passed in BASE, " +
-                                         h.value("verdict", "") + " in HEAD: " +
-                                         h.value("verdict_detail", ""));
+                                         h.value("verdict", "") +
+                                         " in HEAD: " + h.value("verdict_detail", ""));
     }
   }
 }
