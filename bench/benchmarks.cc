@@ -162,8 +162,9 @@ std::string ValidateShape(const Shape& shape, const RopeSpec& spec,
 }
 
 // Seconds one call of the candidate takes on `tokens` tokens of the shape, predicted from one call
-// on a few tokens (after a first call that builds the candidate's cached tables).
-double PredictCallSeconds(const Shape& shape, const RopeSpec& spec) {
+// on a few tokens (after a first call that builds the candidate's cached tables); negative with
+// `failure` set when a call fails.
+double PredictCallSeconds(const Shape& shape, const RopeSpec& spec, CallResult& failure) {
   constexpr int64_t kSample = 8;
   Shape sample = shape;
   sample.tokens = kSample;
@@ -177,9 +178,11 @@ double PredictCallSeconds(const Shape& shape, const RopeSpec& spec) {
   FillRandomValues(k, 4);
   if (shape.candidate->capabilities().threaded) omp_set_num_threads(shape.threads);
   Candidate& timed = shape.candidate->ForTiming();
-  timed.Rotate(sample_spec, positions, q, &k);
+  failure = timed.Rotate(sample_spec, positions, q, &k);  // builds its tables
+  if (failure.status != CallStatus::kOk) return -1;
   const auto start = std::chrono::steady_clock::now();
-  timed.Rotate(sample_spec, positions, q, &k);
+  failure = timed.Rotate(sample_spec, positions, q, &k);
+  if (failure.status != CallStatus::kOk) return -1;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // A self-timed program's start-up does not grow with tokens: scale what it says its work took.
   if (timed.capabilities().self_timed && timed.last_call_timing().seconds > 0) {
@@ -188,7 +191,15 @@ double PredictCallSeconds(const Shape& shape, const RopeSpec& spec) {
   return seconds * static_cast<double>(shape.tokens) / kSample;
 }
 
-void RunRope(benchmark::State& state, const Shape& shape, const std::string& skip_reason) {
+// A call that failed while timed: the benchmark is skipped, and its record says how it ended.
+void SkipFailedCall(benchmark::State& state, const Shape& shape, const CallResult& result,
+                    BenchmarkVerdicts& verdicts) {
+  verdicts.failed_calls.emplace(shape.Name(), result);
+  state.SkipWithError(("the call failed: " + result.message).c_str());
+}
+
+void RunRope(benchmark::State& state, const Shape& shape, const std::string& skip_reason,
+             BenchmarkVerdicts& verdicts) {
   if (!skip_reason.empty()) {  // validated at registration: never timed
     state.SkipWithError(skip_reason.c_str());
     return;
@@ -204,24 +215,26 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
     const CallResult warm =
         shape.candidate->ForTiming().Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (warm.status != CallStatus::kOk) {
-      state.SkipWithError(("the call failed: " + warm.message).c_str());
+      SkipFailedCall(state, shape, warm, verdicts);
       return;
     }
   }
   Candidate& timed = shape.candidate->ForTiming();
   const bool self_timed = timed.capabilities().self_timed;
   bool self_reported = self_timed;
+  bool worker = self_timed;
   for (auto _ : state) {          // NOLINT(clang-analyzer-deadcode.DeadStores): the library's idiom
     if (Interrupted()) continue;  // slow calls would run on for seconds: the rest run empty
     const CallResult result = timed.Rotate(buffers.spec, buffers.positions, buffers.q, &buffers.k);
     if (result.status != CallStatus::kOk) {
-      state.SkipWithError(("the call failed: " + result.message).c_str());
+      SkipFailedCall(state, shape, result, verdicts);
       return;
     }
     benchmark::ClobberMemory();
     if (self_timed) {  // registered with UseManualTime
       const CallTiming timing = timed.last_call_timing();
       self_reported = self_reported && timing.self_reported;
+      worker = worker && timing.worker;
       state.SetIterationTime(timing.seconds);
     }
   }
@@ -230,7 +243,10 @@ void RunRope(benchmark::State& state, const Shape& shape, const std::string& ski
     return;
   }
   // The record's `timing`: how the time per call was taken.
-  state.SetLabel(!self_timed ? "wall" : self_reported ? "self_reported" : "process");
+  state.SetLabel(!self_timed     ? "wall"
+                 : worker        ? "worker"
+                 : self_reported ? "self_reported"
+                                 : "process");
   state.SetBytesProcessed(state.iterations() *
                           BytesPerCall(std::string(shape.preset->name), shape.dtype, shape.tokens));
   state.SetItemsProcessed(state.iterations() * shape.tokens);
@@ -344,8 +360,12 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
     if (skip_reason.empty()) {
       // Fewer repetitions where even one call is slow (the O(rotary_dim^2) matrix form at 64K
       // tokens takes tens of seconds here); Google Benchmark still runs and aggregates them.
-      const double call_seconds = PredictCallSeconds(shape, spec);
-      if (plan.max_call_seconds > 0 && call_seconds > plan.max_call_seconds) {
+      CallResult failure;
+      const double call_seconds = PredictCallSeconds(shape, spec, failure);
+      if (failure.status != CallStatus::kOk) {
+        skip_reason = "the call failed: " + failure.message;
+        verdicts->failed_calls.emplace(shape.Name(), failure);
+      } else if (plan.max_call_seconds > 0 && call_seconds > plan.max_call_seconds) {
         skip_reason = fmt::format(
             "not timed: a call takes ~{:.1f}s, over this run's limit of {:g}s per call (--full, "
             "or `ropebench bench`, times it)",
@@ -360,8 +380,9 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
       }
     }
     benchmark::internal::Benchmark* registered = benchmark::RegisterBenchmark(
-        shape.Name().c_str(),
-        [shape, skip_reason](benchmark::State& state) { RunRope(state, shape, skip_reason); });
+        shape.Name().c_str(), [shape, skip_reason, verdicts](benchmark::State& state) {
+          RunRope(state, shape, skip_reason, *verdicts);
+        });
     registered->Unit(benchmark::kNanosecond)->Repetitions(repetitions)->MinTime(plan.min_time);
     if (shape.candidate->ForTiming().capabilities().self_timed) {
       registered->UseManualTime();
@@ -394,7 +415,10 @@ std::vector<BenchmarkRecord> RopeRecords(const BenchmarkPlan& plan,
     if (found == runs.end()) continue;  // filtered out with --benchmark_filter
     const CollectedRuns& run = found->second;
     if (!run.error.empty() || run.repetition_ns.empty()) {
-      r.status = "skipped";
+      const auto failed = verdicts.failed_calls.find(r.name);
+      r.status = failed == verdicts.failed_calls.end()
+                     ? "skipped"
+                     : std::string(ToString(StatusOfFailedCall(failed->second.status)));
       r.skip_reason = run.error.empty() ? "no repetition ran" : run.error;
       r.validation_failed = verdicts.validation_failures.count(r.name) > 0;
       records.push_back(std::move(r));

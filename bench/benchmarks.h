@@ -51,6 +51,8 @@ struct BenchmarkVerdicts {
   // diagnosis's detail); a user comparing implementations wants both figures.
   std::map<std::string, std::string> precision_limited;
   std::map<std::string, std::string> notes;
+  // Benchmarks whose calls failed while being timed (a crash, a hang, an error): how, and why.
+  std::map<std::string, CallResult> failed_calls;
 };
 
 // Validates every shape before anything is timed, then registers it with Google Benchmark (skipped

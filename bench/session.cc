@@ -141,7 +141,8 @@ int RunSession(const SessionPlan& plan) {
   const bool benchmarks_ok = std::none_of(
       measured.benchmarks.begin(), measured.benchmarks.end(), [&](const BenchmarkRecord& r) {
         // precision: timed, and passed only where accepted
-        return r.validation_failed || (r.verdict == "precision" && !plan.accepted.precision);
+        return r.validation_failed || (r.status != "ok" && r.status != "skipped") ||
+               (r.verdict == "precision" && !plan.accepted.precision);
       });
   const bool passed = AllPassed(validation, plan.accepted) && benchmarks_ok;
   if (signal != 0) {

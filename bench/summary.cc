@@ -161,9 +161,10 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
             precision.push_back(
                 fmt::format("{}: {}", b.value("name", ""), b.value("verdict_detail", "")));
           }
-        } else {
-          cell = "skipped";
-          skipped.push_back(fmt::format("{}: {}", b.value("name", ""), b.value("skip_reason", "")));
+        } else {  // skipped, or a call that crashed, hung or failed while timed
+          cell = b["status"] == "skipped" ? "skipped" : Upper(b["status"]);
+          skipped.push_back(
+              fmt::format("{} {}: {}", cell, b.value("name", ""), b.value("skip_reason", "")));
         }
       }
       fmt::print(out, " {:>13}", cell);
@@ -171,7 +172,7 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
     fmt::print(out, "\n");
   }
   for (size_t i = 0; i < skipped.size() && i < kMaxFailuresListed; ++i) {
-    fmt::print(out, "  skipped {}\n", skipped[i]);
+    fmt::print(out, "  {}\n", skipped[i]);
   }
   // "p": timed although precision-limited (the right convention): its verdict beside the figure.
   for (size_t i = 0; i < precision.size() && i < kMaxFailuresListed; ++i) {

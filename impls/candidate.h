@@ -82,6 +82,7 @@ struct RotateCall {
 struct CallTiming {
   double seconds = -1;         // negative: not measured
   bool self_reported = false;  // by the candidate's own clock; else its process's wall time
+  bool worker = false;         // by an isolated plugin's worker process, around the plugin's calls
 };
 
 class Candidate {

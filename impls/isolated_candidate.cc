@@ -50,8 +50,12 @@ struct CallHeader {
   int64_t original_max_positions, seq_len;
   int64_t short_offset, short_count, long_offset, long_count, positions_offset, positions_count;
   WireView q, k;
+  // 0: one call, as validation makes it; N > 0: N calls in a row on the region's Q and K, timed by
+  // the worker (a benchmark's batch).
+  int64_t repeat;
   // The answer.
   int32_t status;
+  double seconds;  // the repeated calls' total
   char message[240];
 };
 
@@ -138,11 +142,109 @@ class IsolatedCandidate final : public Candidate {
 
   std::string_view name() const override { return inner_->name(); }
   const Capabilities& capabilities() const override { return inner_->capabilities(); }
-  Candidate& ForTiming() override { return *inner_; }
+  Candidate& ForTiming() override { return timed_; }
   void StartFresh() override { StopWorker(); }
 
   CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
                     const TensorView* k) override {
+    return Call(spec, positions, q, k, {}, nullptr);
+  }
+
+ private:
+  // What a benchmark times: batches of calls made and timed in the worker, on its copy of Q and K,
+  // fed one call at a time to Google Benchmark's manual time. A crash or hang at any point of a
+  // benchmark is then that benchmark's status, not ropebench's end.
+  class WorkerTimed final : public Candidate {
+   public:
+    explicit WorkerTimed(IsolatedCandidate& owner) : owner_(owner) {}
+    std::string_view name() const override { return owner_.name(); }
+    const Capabilities& capabilities() const override {
+      if (capabilities_.description.empty()) {
+        capabilities_ = owner_.capabilities();
+        capabilities_.self_timed = true;
+      }
+      return capabilities_;
+    }
+    CallTiming last_call_timing() const override { return {per_call_seconds_, false, true}; }
+    CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
+                      const TensorView* k) override {
+      const Buffers buffers{&spec,
+                            positions.data(),
+                            positions.size(),
+                            q.data,
+                            k != nullptr ? k->data : nullptr,
+                            static_cast<int>(q.dtype),
+                            q.heads,
+                            k != nullptr ? k->heads : 0,
+                            owner_.generation_};
+      if (calls_left_ > 0 && buffers == batch_buffers_) {
+        --calls_left_;  // one more of the batch's calls, made already
+        return {};
+      }
+      // New buffers: copied into the worker once, and one untimed call (its page faults and the
+      // candidate's tables) gives the batch its size.
+      if (!(buffers == batch_buffers_) || !copied_) {
+        double warm = 0;
+        if (CallResult r = owner_.Call(spec, positions, q, k, {1, true, 0}, &warm);
+            r.status != CallStatus::kOk) {
+          return r;
+        }
+        warm_seconds_ = warm;
+        batch_calls_ = std::clamp<int64_t>(
+            static_cast<int64_t>(kBatchSeconds / std::max(warm, 1e-9)), 1, kMaxBatch);
+        batch_buffers_ = buffers;
+        copied_ = true;
+      }
+      double seconds = 0;
+      if (CallResult r =
+              owner_.Call(spec, positions, q, k, {batch_calls_, false, warm_seconds_}, &seconds);
+          r.status != CallStatus::kOk) {
+        copied_ = false;
+        return r;
+      }
+      per_call_seconds_ = seconds / static_cast<double>(batch_calls_);
+      calls_left_ = batch_calls_ - 1;
+      return {};
+    }
+
+   private:
+    // A batch of about 5 ms keeps the round trip to the worker out of the figure's noise.
+    static constexpr double kBatchSeconds = 5e-3;
+    static constexpr int64_t kMaxBatch = 100000;
+    struct Buffers {
+      const void* spec;
+      const int64_t* positions;
+      size_t tokens;
+      const void* q;
+      const void* k;
+      int dtype;
+      int64_t q_heads, k_heads;
+      // The worker's region holds these buffers' bytes only until a validation call or a new
+      // worker replaces them.
+      uint64_t generation;
+      bool operator==(const Buffers&) const = default;
+    };
+    IsolatedCandidate& owner_;
+    mutable Capabilities capabilities_;
+    Buffers batch_buffers_{};
+    bool copied_ = false;
+    int64_t batch_calls_ = 1;
+    double warm_seconds_ = 0;
+    int64_t calls_left_ = 0;
+    double per_call_seconds_ = -1;
+  };
+
+  // One request to the worker: a validation call (repeat 0), whose outputs come back; or `repeat`
+  // calls timed by the worker on what the region holds (Q and K copied in first when copy_in),
+  // whose outputs stay there. expected_seconds: a call's time, which extends the timeout of a
+  // batch.
+  struct Request {
+    int64_t repeat = 0;
+    bool copy_in = true;
+    double expected_seconds = 0;
+  };
+  CallResult Call(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
+                  const TensorView* k, Request request, double* seconds) {
     // The bytes the call may touch: Q's span and K's, as one range when they overlap (views into
     // one packed QKV buffer), so that what comes back is written once.
     std::vector<Range> ranges = {{static_cast<char*>(q.data), SpanBytes(q)}};
@@ -189,6 +291,7 @@ class IsolatedCandidate final : public Candidate {
     };
     header.q = ToWire(q, offset_of(q.data));
     if (k != nullptr) header.k = ToWire(*k, offset_of(k->data));
+    header.repeat = request.repeat;
     header.status = static_cast<int32_t>(CallStatus::kError);
     std::strcpy(header.message, "the worker did not answer");
 
@@ -212,38 +315,48 @@ class IsolatedCandidate final : public Candidate {
     CopyIn(region + header.positions_offset, positions.data(), positions.size_bytes());
     const std::vector<Gap> gaps =
         Gaps(range_offsets.front() - kMargin, size, ranges, range_offsets);
-    for (const Gap& gap : gaps) {
-      for (size_t i = gap.from; i < gap.to; ++i) region[i] = static_cast<char>(MarginByte(i));
-    }
-    for (size_t n = 0; n < ranges.size(); ++n) {
-      std::memcpy(region + range_offsets[n], ranges[n].begin, ranges[n].bytes);
+    if (request.copy_in) {
+      for (const Gap& gap : gaps) {
+        for (size_t i = gap.from; i < gap.to; ++i) region[i] = static_cast<char>(MarginByte(i));
+      }
+      for (size_t n = 0; n < ranges.size(); ++n) {
+        std::memcpy(region + range_offsets[n], ranges[n].begin, ranges[n].bytes);
+      }
     }
 
-    CallResult result = Exchange(size);
+    // A batch may take its calls' time on top of the call's timeout.
+    const double timeout =
+        timeout_seconds_ + 4 * static_cast<double>(request.repeat) * request.expected_seconds;
+    if (request.repeat == 0) ++generation_;
+    CallResult result = Exchange(size, timeout);
     if (result.status == CallStatus::kOk) {
       const auto* answer = reinterpret_cast<const CallHeader*>(region);
       result = {static_cast<CallStatus>(answer->status), ""};
       if (result.status != CallStatus::kOk) {
         result.message.assign(answer->message, strnlen(answer->message, sizeof answer->message));
-      } else {
-        for (size_t n = 0; n < ranges.size(); ++n) {
-          std::memcpy(ranges[n].begin, region + range_offsets[n], ranges[n].bytes);
-        }
+      } else if (seconds != nullptr) {
+        *seconds = answer->seconds;
       }
-      // Writes to what the call was given read-only come back too, as they would land in-process
-      // (the caller hands over copies and checks them: bench/repeat_checks.h).
-      WriteBack(region + answer->positions_offset, positions.data(), positions.size_bytes());
-      WriteBack(region + answer->short_offset, spec.short_factor.data(),
-                spec.short_factor.size() * sizeof(double));
-      WriteBack(region + answer->long_offset, spec.long_factor.data(),
-                spec.long_factor.size() * sizeof(double));
-      result.stray_write = FirstStrayWrite(region, gaps, ranges, range_offsets);
+      if (request.repeat == 0) {  // a validation call: its outputs and side effects come back
+        if (result.status == CallStatus::kOk) {
+          for (size_t n = 0; n < ranges.size(); ++n) {
+            std::memcpy(ranges[n].begin, region + range_offsets[n], ranges[n].bytes);
+          }
+        }
+        // Writes to what the call was given read-only come back too, as they would land
+        // in-process (the caller hands over copies and checks them: bench/repeat_checks.h).
+        WriteBack(region + answer->positions_offset, positions.data(), positions.size_bytes());
+        WriteBack(region + answer->short_offset, spec.short_factor.data(),
+                  spec.short_factor.size() * sizeof(double));
+        WriteBack(region + answer->long_offset, spec.long_factor.data(),
+                  spec.long_factor.size() * sizeof(double));
+        result.stray_write = FirstStrayWrite(region, gaps, ranges, range_offsets);
+      }
     }
     munmap(mapped, size);
     return result;
   }
 
- private:
   // The bytes of [from, size) outside every range (ranges sit in order in the region): the margins
   // around Q and K and the alignment padding, which the call must leave as they were.
   struct Gap {
@@ -327,9 +440,17 @@ class IsolatedCandidate final : public Candidate {
   // The worker's loop: a region size in, the call made, one byte out; size 0 or EOF ends it.
   void Serve(int socket) {
     uint64_t size = 0;
+    // Kept mapped between requests of one size: a benchmark's batches would otherwise fault in
+    // every page again inside their timed calls.
+    void* mapped = nullptr;
+    uint64_t mapped_size = 0;
     while (read(socket, &size, sizeof size) == static_cast<ssize_t>(sizeof size) && size > 0) {
-      void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
-      if (mapped == MAP_FAILED) _exit(3);
+      if (size != mapped_size) {
+        if (mapped != nullptr) munmap(mapped, mapped_size);
+        mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
+        if (mapped == MAP_FAILED) _exit(3);
+        mapped_size = size;
+      }
       char* region = static_cast<char*>(mapped);
       auto* header = reinterpret_cast<CallHeader*>(region);
       const RopeSpec spec = SpecFromHeader(*header, region);
@@ -338,28 +459,35 @@ class IsolatedCandidate final : public Candidate {
           static_cast<size_t>(header->positions_count));
       const TensorView q = FromWire(header->q, region);
       const TensorView k = header->k.offset >= 0 ? FromWire(header->k, region) : TensorView{};
-      const CallResult r = inner_->Rotate(spec, positions, q, header->k.offset >= 0 ? &k : nullptr);
+      const TensorView* k_or_null = header->k.offset >= 0 ? &k : nullptr;
+      CallResult r;
+      const auto start = std::chrono::steady_clock::now();
+      for (int64_t n = 0; n < std::max<int64_t>(1, header->repeat) && r.status == CallStatus::kOk;
+           ++n) {
+        r = inner_->Rotate(spec, positions, q, k_or_null);
+      }
+      header->seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       header->status = static_cast<int32_t>(r.status);
       std::strncpy(header->message, r.message.c_str(), sizeof header->message - 1);
       header->message[sizeof header->message - 1] = '\0';
-      munmap(mapped, size);
       const char done = 1;
       if (write(socket, &done, 1) != 1) _exit(4);
     }
   }
 
   // Sends the call and waits for the worker's answer, its death, or the timeout.
-  CallResult Exchange(uint64_t size) {
+  CallResult Exchange(uint64_t size, double timeout_seconds) {
     if (send(socket_, &size, sizeof size, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof size)) {
       return WorkerLost();
     }
     pollfd ready{socket_, POLLIN, 0};
-    const int timeout_ms = static_cast<int>(std::min(timeout_seconds_ * 1000, 2e9));
+    const int timeout_ms = static_cast<int>(std::min(timeout_seconds * 1000, 2e9));
     const int polled = poll(&ready, 1, timeout_ms);
     if (polled == 0) {
       StopWorker();
       return {CallStatus::kTimeout,
-              fmt::format("the call did not finish within {:g} s (killed)", timeout_seconds_)};
+              fmt::format("the call did not finish within {:g} s (killed)", timeout_seconds)};
     }
     char done = 0;
     if (polled < 0 || read(socket_, &done, 1) != 1) return WorkerLost();
@@ -388,6 +516,7 @@ class IsolatedCandidate final : public Candidate {
   }
 
   void CloseChannel() {
+    ++generation_;
     if (socket_ >= 0) close(socket_);
     if (memfd_ >= 0) close(memfd_);
     socket_ = memfd_ = -1;
@@ -396,6 +525,8 @@ class IsolatedCandidate final : public Candidate {
 
   std::unique_ptr<Candidate> inner_;
   double timeout_seconds_;
+  WorkerTimed timed_{*this};
+  uint64_t generation_ = 0;  // bumped when the region's Q and K stop being a batch's
   pid_t worker_ = -1;
   int socket_ = -1;
   int memfd_ = -1;

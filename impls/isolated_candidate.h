@@ -1,7 +1,8 @@
-// Untrusted code judged without trusting it: each call of the wrapped candidate runs in a forked
-// child on a shared copy of Q and K, so that a crash, a hang or a stray write is reported as the
-// call's error and ropebench carries on. Timing uses the wrapped candidate in-process (a fork per
-// call would be all the benchmark measured), and only after it passed validation on that shape.
+// Untrusted code judged without trusting it: the wrapped candidate lives in a worker process that
+// makes every call on a shared copy of Q and K, so that a crash, a hang or a stray write is
+// reported as the call's error and ropebench carries on. Benchmarks time it there too
+// (ForTiming: batches of calls timed by the worker's clock), so no plugin code ever runs in
+// ropebench's own process.
 #pragma once
 
 #include <sys/types.h>

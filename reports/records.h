@@ -126,7 +126,9 @@ struct BenchmarkRecord {
   int64_t tokens = 0;
   int threads = 1;
   std::string positions;  // "prefill" (0..T-1) or "decode" (one token at the model's last position)
-  std::string status;     // "ok" or "skipped" (never timed)
+  // "ok"; "skipped" (never timed: see skip_reason); or how a call of a plugin or program ended
+  // while timed: "crash", "timeout" or "error".
+  std::string status;
   std::string skip_reason;
   bool validation_failed = false;  // skipped because the candidate fails validation on this shape
   // The per-shape check's verdict of a timed benchmark: "pass", or "precision" (the right
@@ -137,6 +139,7 @@ struct BenchmarkRecord {
   std::string cos_sin;  // "per_call" or "cached_table" (built outside the timed calls)
   std::string target;   // the instruction set the calls ran on ("AVX3"), if chosen
   // How a call's time was taken: "wall" (Google Benchmark's clock around in-process calls),
+  // "worker" (a plugin's isolated worker process's clock around batches of its calls),
   // "self_reported" (an external program's own clock around its rotation) or "process" (an
   // external program's whole run, start-up and file I/O included).
   std::string timing = "wall";

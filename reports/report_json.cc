@@ -147,7 +147,7 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
                         {"bytes_per_call", r.bytes_per_call},
                         {"cos_sin", r.cos_sin}};
     if (!r.target.empty()) j["target"] = r.target;
-    if (r.status == "skipped") {
+    if (r.status != "ok") {  // never timed, or a call failed while timed
       j["skip_reason"] = r.skip_reason;
       j["validation_failed"] = r.validation_failed;
     } else {

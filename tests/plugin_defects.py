@@ -107,5 +107,35 @@ for defect, args, status, code, *tolerated in ROWS:
                         f"show {status}/{code}; others: {wrong[:3]}")
     else:
         print(f"{defect:32} exit 1, {len(shown):3} of {len(records)} records {status}/{code}")
+
+
+def bench(defect, tokens):
+    """`ropebench bench` on the plugin: its exit code and the report's benchmarks by token count."""
+    report = os.path.join(WORK, defect + "-bench.json")
+    command = [ROPEBENCH, "bench", "--plugin", os.path.join(PLUGINS, f"defect_{defect}.so"),
+               "--preset", "llama2-7b", "--dtype", "f32", "--tokens", tokens, "--repetitions", "1",
+               "--min-time", "0.001", "--quiet", "--json", report]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if not os.path.exists(report):
+        return run.returncode, None
+    with open(report) as f:
+        return run.returncode, {b["tokens"]: b for b in json.load(f)["benchmarks"]}
+
+
+# Timed in its worker process: a crash on long calls is that benchmark's status, not the run's end.
+code, timed = bench("crash_on_long_calls", "16,4096")
+if code != 1 or timed is None or timed[4096]["status"] != "crash" or timed[16]["status"] != "ok":
+    failures.append(f"crash_on_long_calls benchmarked: exit {code}, "
+                    f"{ {t: b['status'] for t, b in timed.items()} if timed else 'no report'}")
+else:
+    print(f"{'crash_on_long_calls (bench)':32} exit 1, 16 tokens ok, 4096 tokens crash, report written")
+# Precision-limited: timed, its verdict in the record (the decode token sits at position 4095).
+if not SANITIZED:
+    code, timed = bench("fp32_angle", "1")
+    b = timed and timed[1]
+    if code != 1 or not b or b["status"] != "ok" or b.get("verdict") != "precision" or not b["repetition_ns"]:
+        failures.append(f"fp32_angle benchmarked: exit {code}, {b}")
+    else:
+        print(f"{'fp32_angle (bench)':32} exit 1, timed ({b['timing']}), verdict precision")
 if failures:
     sys.exit("\n".join(failures))
