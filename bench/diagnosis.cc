@@ -422,13 +422,21 @@ std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observatio
         kLowPrecisionAngle,
         fmt::format("the convention is right ({} pairing, the spec's frequencies and positions, "
                     "gain {:.6g}); {}; {:.3g}u at worst, over the tolerance from position {}",
-                    ToString(m->pairing), m->gain, angles, worst, first_failing)};
+                    ToString(m->pairing), m->gain, angles, worst, first_failing),
+        RecoverPairs(*m, spec_model)};
   }
   Diagnosis named = defects.front();
   for (size_t d = 1; d < defects.size(); ++d) {
     named.detail += "; and " + defects[d].code + ": " + defects[d].detail;
   }
-  named.detail += " (measured; " + angles + ")";
+  named.recovered = RecoverPairs(*m, spec_model);
+  // A frequency defect, pair by pair, as measured.
+  if (const std::string pairs = DescribeFrequencies(*named.recovered);
+      chosen != nullptr && !pairs.empty()) {
+    named.detail += " (measured: " + pairs + "; " + angles + ")";
+  } else {
+    named.detail += " (measured; " + angles + ")";
+  }
   return named;
 }
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <numeric>
 
+#include "fmt/format.h"
 #include "reference/rope_reference.h"
 
 namespace ropebench {
@@ -176,6 +178,108 @@ PrecisionProfile ProfileOf(const MeasuredRotation& m, const AngleModel& model,
         "angles kept to about " + std::to_string(static_cast<int>(profile.bits)) + " bits";
   }
   return profile;
+}
+
+RecoveredPairs RecoverPairs(const MeasuredRotation& m, const AngleModel& spec) {
+  constexpr int64_t kSmallPositions = 16;
+  const auto residual = AngleResidual(m, spec);
+  RecoveredPairs out;
+  out.pairing = std::string(ToString(m.pairing));
+  std::vector<size_t> tokens;  // sorted by position, so that the residual unwraps step by step
+  for (size_t t = 0; t < residual.size(); ++t) {
+    if (spec.positions[t] < kSmallPositions) tokens.push_back(t);
+  }
+  if (tokens.size() < 3) {
+    tokens.resize(residual.size());
+    std::iota(tokens.begin(), tokens.end(), size_t{0});
+  }
+  std::stable_sort(tokens.begin(), tokens.end(),
+                   [&](size_t a, size_t b) { return spec.positions[a] < spec.positions[b]; });
+  constexpr double kPi = 3.14159265358979323846;
+  for (size_t i = 0; i < spec.theta.size(); ++i) {
+    // residual = (theta' - theta) p + theta' * offset: a line in p once unwrapped.
+    double sp = 0, sr = 0, spp = 0, spr = 0, previous = 0, unwrap = 0;
+    for (size_t n = 0; n < tokens.size(); ++n) {
+      const double r = residual[tokens[n]][i];
+      if (n > 0) unwrap += 2 * kPi * std::round((previous - r) / (2 * kPi));
+      previous = r;
+      const double p = static_cast<double>(spec.positions[tokens[n]]);
+      sp += p;
+      sr += r + unwrap;
+      spp += p * p;
+      spr += p * (r + unwrap);
+    }
+    const double count = static_cast<double>(tokens.size());
+    const double variance = spp - sp * sp / count;
+    const double slope = variance > 0 ? (spr - sp * sr / count) / variance : 0;
+    const double intercept = (sr - slope * sp) / count;
+    const double theta = static_cast<double>(spec.theta[i]) + slope;
+    out.spec_theta.push_back(static_cast<double>(spec.theta[i]));
+    out.theta.push_back(theta);
+    out.offset.push_back(theta != 0 ? intercept / theta : 0);
+    std::vector<double> gains;
+    double worst = 0;
+    for (size_t t = 0; t < residual.size(); ++t) {
+      gains.push_back(m.pair_gain[t][i]);
+      const double angle = std::fabs(static_cast<double>(spec.positions[t] * spec.theta[i]));
+      worst = std::max(worst, std::fabs(residual[t][i]) / (angle + 1));
+    }
+    std::nth_element(gains.begin(), gains.begin() + static_cast<long>(gains.size() / 2),
+                     gains.end());
+    out.gain.push_back(gains.empty() ? 0 : gains[gains.size() / 2]);
+    out.angle_bits.push_back(-std::log2(std::max(worst, 0x1p-60)));
+  }
+  return out;
+}
+
+std::string DescribeFrequencies(const RecoveredPairs& r) {
+  constexpr double kSameRatio = 0.02;
+  constexpr size_t kMostRuns = 5;
+  struct Run {
+    size_t first, last;
+    double ratio, last_ratio;  // at the first pair and the last
+    bool transition = false;   // the ratio changes pair after pair
+  };
+  std::vector<Run> runs;
+  for (size_t i = 0; i < r.theta.size(); ++i) {
+    const double ratio = r.spec_theta[i] != 0 ? r.theta[i] / r.spec_theta[i] : 0;
+    if (!runs.empty() && std::fabs(ratio - runs.back().last_ratio) <= kSameRatio * ratio) {
+      runs.back().last = i;
+      runs.back().last_ratio = ratio;
+    } else {
+      runs.push_back({i, i, ratio, ratio});
+    }
+  }
+  // Pairs whose ratio changes pair after pair (Llama-3's smoothing band, a YaRN ramp): one
+  // transition from the first's ratio to the last's.
+  std::vector<Run> merged;
+  for (const Run& run : runs) {
+    const bool single = run.first == run.last;
+    // Two single pairs in a row start a transition; more singles extend it.
+    if (single && !merged.empty() &&
+        (merged.back().transition || merged.back().first == merged.back().last)) {
+      merged.back().last = run.last;
+      merged.back().last_ratio = run.ratio;
+      merged.back().transition = true;
+    } else {
+      merged.push_back(run);
+    }
+  }
+  if (merged.empty() || merged.size() > kMostRuns) return "";
+  auto ratio_text = [&](double ratio) {
+    if (std::fabs(ratio - 1) <= kSameRatio) return std::string("the spec's frequency");
+    return ratio > 1 ? fmt::format("{:.3g}x the spec's", ratio)
+                     : fmt::format("the spec's divided by {:.3g}", 1 / ratio);
+  };
+  std::string text;
+  for (const Run& run : merged) {
+    if (!text.empty()) text += "; ";
+    text += run.first == run.last ? fmt::format("pair {}", run.first)
+                                  : fmt::format("pairs {}-{}", run.first, run.last);
+    text += run.transition ? " from " + ratio_text(run.ratio) + " to " + ratio_text(run.last_ratio)
+                           : " at " + ratio_text(run.ratio);
+  }
+  return text;
 }
 
 }  // namespace ropebench

@@ -66,4 +66,14 @@ struct PrecisionProfile {
 PrecisionProfile ProfileOf(const MeasuredRotation& m, const AngleModel& model,
                            const AngleModel& scale);
 
+// Per pair, the rotation the candidate applied against the spec's (`spec`: the spec's own angle
+// model): the inverse frequency and offset fitted to the measured angles over the small positions
+// (all tokens when fewer than three are small), the median gain and the bits of angle kept.
+RecoveredPairs RecoverPairs(const MeasuredRotation& m, const AngleModel& spec);
+
+// The recovered frequencies against the spec's, in words: "pairs 0-17 at the spec's frequency;
+// pairs 18-63 at 8x it". Runs of pairs whose ratio agrees within 2 %; empty when there are more
+// than four runs (noise, not a pattern).
+std::string DescribeFrequencies(const RecoveredPairs& recovered);
+
 }  // namespace ropebench

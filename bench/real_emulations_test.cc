@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -108,6 +109,43 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
     EXPECT_GT(failed, 0) << "the injected defect went unseen";
     EXPECT_GE(named, 0.95 * failed) << "the injected defect is named on too few of its failures";
   }
+}
+
+// The recovered per-pair quantities say which pairs are off and by how much: ggml's recurrence
+// with Llama-3's scaling ignored keeps the high-frequency pairs (the band Llama-3 leaves alone) and
+// turns the low-frequency ones 8 (the factor) times too fast; the gain stays 1.
+TEST(RecoveredPairsTest, ShowWhichPairsAScalingIgnoredLeftUnscaled) {
+  const std::vector<testing::EmulationSpec> emulations = testing::AllEmulations();
+  const testing::EmulationSpec* emulation = nullptr;
+  for (const testing::EmulationSpec& e : emulations) {
+    if (e.name == "ggml_cpu+scaling_ignored") emulation = &e;
+  }
+  ASSERT_NE(emulation, nullptr);
+  const ValidationCase* chosen = nullptr;
+  const std::vector<ValidationCase> cases = ConformanceSuite({});
+  for (const ValidationCase& c : cases) {
+    if (c.preset == "llama3.1-8b" && c.dtype == DType::kF32 &&
+        c.position_kind == PositionKind::kSequential && c.layout == Layout::kContiguous) {
+      chosen = &c;
+      break;
+    }
+  }
+  ASSERT_NE(chosen, nullptr);
+  const CaseRecord record = RunCase(*emulation->make(), *chosen);
+  ASSERT_EQ(record.status, CaseStatus::kFail);
+  ASSERT_TRUE(record.diagnosis && record.diagnosis->recovered) << chosen->name;
+  const RecoveredPairs& r = *record.diagnosis->recovered;
+  ASSERT_EQ(r.theta.size(), 64u);
+  EXPECT_NEAR(r.theta.front() / r.spec_theta.front(), 1, 1e-4);
+  EXPECT_NEAR(r.theta.back() / r.spec_theta.back(), 8, 8e-2);
+  for (size_t i = 0; i < r.theta.size(); ++i) {
+    EXPECT_NEAR(r.gain[i], 1, 1e-4) << "pair " << i;
+    EXPECT_LT(std::fabs(r.offset[i]), 0.5) << "pair " << i;
+  }
+  EXPECT_EQ(r.pairing, "half_split");
+  const std::string& detail = record.diagnosis->detail;
+  EXPECT_NE(detail.find("at the spec's frequency; pairs "), std::string::npos) << detail;
+  EXPECT_NE(detail.find("-63 at 8x the spec's"), std::string::npos) << detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(RealImplementations, RealEmulationTest,

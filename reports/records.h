@@ -36,10 +36,22 @@ struct CheckOutcome {
   std::string detail;  // what was measured, and where it failed
 };
 
+// What the diagnosis measured a candidate doing, per pair of the rotary dimensions: the rotation
+// its output is of, against the spec's (bench/measured_rotation.h).
+struct RecoveredPairs {
+  std::string pairing;             // the pairing the output is a rotation of
+  std::vector<double> spec_theta;  // the spec's inverse frequency
+  std::vector<double> theta;       // the candidate's, fitted from its angles at the positions
+  std::vector<double> offset;      // the position offset the fit leaves (0 when none)
+  std::vector<double> gain;        // the rotation's gain (the attention factor)
+  std::vector<double> angle_bits;  // bits of the spec's angle the candidate's angles keep
+};
+
 // The stable, machine-readable explanation of a failure.
 struct Diagnosis {
   std::string code;  // "pairing_swapped", ..., "unexplained"
   std::string detail;
+  std::optional<RecoveredPairs> recovered = std::nullopt;  // when the diagnosis measured it
 };
 
 struct CaseMetrics {

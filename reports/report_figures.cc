@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "fmt/format.h"
 
@@ -286,6 +287,55 @@ PageSection ExtrapolationSection(const nlohmann::json& extrapolation) {
   return section;
 }
 
+// What the diagnosis measured for one case that did not pass (a convention defect first, else a
+// precision-limited one): the candidate's inverse frequency per pair beside the spec's.
+PageSection DiagnosisSection(const nlohmann::json& cases) {
+  const nlohmann::json* chosen = nullptr;
+  for (const char* status : {"fail", "precision"}) {
+    for (const nlohmann::json& c : cases) {
+      if (Str(c, "status") == status && Member(Member(c, "diagnosis"), "recovered").is_object()) {
+        chosen = &c;
+        break;
+      }
+    }
+    if (chosen != nullptr) break;
+  }
+  PageSection section{
+      "Diagnosis",
+      "What the candidate measurably did on a case it did not pass: the inverse "
+      "frequency of each pair, fitted from the angles it applied, beside the spec's. "
+      "Pairs where the two part are where its convention differs.",
+      {}};
+  if (chosen == nullptr) return section;
+  const nlohmann::json& diagnosis = (*chosen)["diagnosis"];
+  const nlohmann::json& recovered = diagnosis["recovered"];
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& [key, name, style] :
+       {std::tuple{"spec_theta", "the spec", "lines"}, {"theta", "the candidate", "markers"}}) {
+    nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
+    const nlohmann::json& values = Member(recovered, key);
+    if (!values.is_array()) continue;
+    for (size_t i = 0; i < values.size(); ++i) {
+      const nlohmann::json value = PlotValue(values[i]);
+      x.push_back(i);
+      // A log axis shows magnitudes: an inverted rotation's negative frequency by its size.
+      y.push_back(value.is_number() ? nlohmann::json(std::fabs(value.get<double>())) : value);
+    }
+    data.push_back({{"type", "scatter"}, {"mode", style}, {"name", name}, {"x", x}, {"y", y}});
+  }
+  nlohmann::json layout = {{"xaxis", {{"title", {{"text", "pair"}}}}},
+                           {"yaxis", LogAxis("inverse frequency (radians per position)")},
+                           {"legend", {{"orientation", "h"}, {"y", -0.2}}}};
+  std::string detail = Str(diagnosis, "detail");
+  if (detail.size() > 400) detail = detail.substr(0, 400) + "...";
+  section.figures.push_back(
+      {fmt::format("recovered frequencies: {} on {}", Str(*chosen, "candidate"),
+                   Str(*chosen, "name")),
+       fmt::format("{} [{}]: {}", Str(*chosen, "status"), Str(diagnosis, "code"), detail),
+       std::move(data), std::move(layout), 420});
+  return section;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> ReportFacts(const nlohmann::json& report) {
@@ -332,6 +382,11 @@ std::vector<PageSection> ReportSections(const nlohmann::json& report) {
   if (Member(report, "extrapolation").is_array()) {
     PageSection extrapolation = ExtrapolationSection(report["extrapolation"]);
     if (!extrapolation.figures.empty()) sections.push_back(std::move(extrapolation));
+  }
+  if (const nlohmann::json& cases = Member(Member(report, "validation"), "cases");
+      cases.is_array()) {
+    PageSection diagnosis = DiagnosisSection(cases);
+    if (!diagnosis.figures.empty()) sections.push_back(std::move(diagnosis));
   }
   return sections;
 }

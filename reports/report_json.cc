@@ -20,9 +20,22 @@ nlohmann::json Number(double value) {
   return value;
 }
 
+// Per-pair figures to float precision: a report of many failing cases stays readable.
+nlohmann::json Rounded(const std::vector<double>& values) {
+  nlohmann::json list = nlohmann::json::array();
+  for (double v : values) list.push_back(Number(static_cast<float>(v)));
+  return list;
+}
+
 nlohmann::json DiagnosisJson(const std::optional<Diagnosis>& diagnosis) {
   if (!diagnosis) return nullptr;
-  return {{"code", diagnosis->code}, {"detail", diagnosis->detail}};
+  nlohmann::json j = {{"code", diagnosis->code}, {"detail", diagnosis->detail}};
+  if (const std::optional<RecoveredPairs>& r = diagnosis->recovered) {
+    j["recovered"] = {{"pairing", r->pairing},      {"spec_theta", Rounded(r->spec_theta)},
+                      {"theta", Rounded(r->theta)}, {"offset", Rounded(r->offset)},
+                      {"gain", Rounded(r->gain)},   {"angle_bits", Rounded(r->angle_bits)}};
+  }
+  return j;
 }
 
 }  // namespace

@@ -29,6 +29,14 @@ grep -qF "(7 figures)" "$out/said" || { cat "$out/said"; fail "expected 7 figure
 "${check[@]}" "$out/report.html" 7 "$artifacts/report.png"
 grep -qF "Llama" "$out/report.html" || fail "the page does not name the preset's model"
 
+# A precision-limited candidate's page plots what the diagnosis recovered (float32 angles on
+# DeepSeek-V3's YaRN: no replay matches, so the candidate is measured), beside the preset's two.
+"$ropebench" validate --candidate fp32_angle --preset deepseek-v3 --dtype f32,bf16 --suite conformance \
+  --quiet --json "$out/graded.json" > /dev/null 2>&1 || true
+expect 0 "$ropebench" report "$out/graded.json" --html "$out/graded.html"
+"${check[@]}" "$out/graded.html" 3 "$artifacts/graded.png"
+grep -qF "recovered frequencies: fp32_angle" "$out/graded.html" || fail "no recovered-frequency figure"
+
 # A comparison page: the report against itself.
 expect 0 "$ropebench" compare "$report" "$report" --html "$out/compare.html"
 "${check[@]}" "$out/compare.html" 1 "$artifacts/compare.png"
