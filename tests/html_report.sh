@@ -13,7 +13,7 @@ trap 'rm -rf "$out"' EXIT
 source "$root/tests/expect.sh"
 mkdir -p "$artifacts"
 # Exit 77 is ctest's "skipped" for this test (SKIP_RETURN_CODE): it needs a browser to draw the page.
-command -v chromium > /dev/null || { echo "skipped: no chromium on PATH (scripts/setup installs it)"; exit 77; }
+command -v chromium > /dev/null || { echo "skipped: no chromium on PATH (scripts/setup --tests installs it)"; exit 77; }
 
 # A real run (validation, extrapolation, bandwidth probe, benchmarks), kept small: one preset with
 # scaling (Llama-3.1: the wavelength figure shows which pairs it stretches), two dtypes.
