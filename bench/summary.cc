@@ -64,9 +64,19 @@ void PrintConformance(std::FILE* out, const Json& cases) {
     if (failures > kMaxFailuresListed) continue;
     const Json& d = c.value("diagnosis", Json());
     const std::string status = Upper(c["status"].get<std::string>());
-    fmt::print(out, "  {} {} {} [{}] {}\n", status, c["candidate"].get<std::string>(),
-               c["name"].get<std::string>(), d.is_object() ? d.value("code", "") : "",
-               d.is_object() ? d.value("detail", "") : "");
+    // A precision floor says how large it is and where it starts, whatever found it.
+    std::string size;
+    const std::string detail = d.is_object() ? d.value("detail", "") : "";
+    if (const Json& m = c.value("metrics", Json());
+        c["status"] == "precision" && m.is_object() &&
+        detail.find("over the tolerance from position") == std::string::npos) {
+      size = fmt::format(" ({:.3g}u at worst, over the tolerance from position {})",
+                         AsNumber(m.value("max_pair_error_u", Json())),
+                         m.value("first_failing_position", int64_t{-1}));
+    }
+    fmt::print(out, "  {} {} {} [{}] {}{}\n", status, c["candidate"].get<std::string>(),
+               c["name"].get<std::string>(), d.is_object() ? d.value("code", "") : "", detail,
+               size);
   }
   if (failures > kMaxFailuresListed) {
     fmt::print(out, "  ... and {} more failures (all in the JSON report)\n",
