@@ -431,8 +431,9 @@ std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observatio
   }
   named.recovered = RecoverPairs(*m, spec_model);
   // A frequency defect, pair by pair, as measured.
+  // Only where the angles are measured well enough to fit a frequency to.
   if (const std::string pairs = DescribeFrequencies(*named.recovered);
-      chosen != nullptr && !pairs.empty()) {
+      chosen != nullptr && profile.bits >= kFewestBits && !pairs.empty()) {
     named.detail += " (measured: " + pairs + "; " + angles + ")";
   } else {
     named.detail += " (measured; " + angles + ")";

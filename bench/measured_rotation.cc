@@ -243,6 +243,7 @@ std::string DescribeFrequencies(const RecoveredPairs& r) {
   std::vector<Run> runs;
   for (size_t i = 0; i < r.theta.size(); ++i) {
     const double ratio = r.spec_theta[i] != 0 ? r.theta[i] / r.spec_theta[i] : 0;
+    if (!(ratio > 0) || !std::isfinite(ratio)) return "";  // no frequency fits these angles
     if (!runs.empty() && std::fabs(ratio - runs.back().last_ratio) <= kSameRatio * ratio) {
       runs.back().last = i;
       runs.back().last_ratio = ratio;
