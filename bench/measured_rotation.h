@@ -72,8 +72,8 @@ PrecisionProfile ProfileOf(const MeasuredRotation& m, const AngleModel& model,
 RecoveredPairs RecoverPairs(const MeasuredRotation& m, const AngleModel& spec);
 
 // The recovered frequencies against the spec's, in words: "pairs 0-17 at the spec's frequency;
-// pairs 18-63 at 8x it". Runs of pairs whose ratio agrees within 2 %; empty when there are more
-// than five runs (noise, not a pattern) or where a pair has no positive finite ratio.
+// pairs 18-63 at 8x the spec's". Runs of pairs whose ratio agrees within 2 %; empty when there are
+// more than five runs (noise, not a pattern) or where a pair has no positive finite ratio.
 std::string DescribeFrequencies(const RecoveredPairs& recovered);
 
 }  // namespace ropebench
