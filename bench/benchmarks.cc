@@ -194,6 +194,11 @@ double PredictCallSeconds(const Shape& shape, const RopeSpec& spec, CallResult& 
 // A call that failed while timed: the benchmark is skipped, and its record says how it ended.
 void SkipFailedCall(benchmark::State& state, const Shape& shape, const CallResult& result,
                     BenchmarkVerdicts& verdicts) {
+  // The Ctrl-C that stopped the run reached the plugin's worker too: not the plugin's crash.
+  if (Interrupted()) {
+    state.SkipWithError(kInterruptedReason);
+    return;
+  }
   verdicts.failed_calls.emplace(shape.Name(), result);
   state.SkipWithError(("the call failed: " + result.message).c_str());
 }
