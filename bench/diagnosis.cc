@@ -430,8 +430,7 @@ std::optional<Diagnosis> ExplainByMeasurement(const Observation& case_observatio
     named.detail += "; and " + defects[d].code + ": " + defects[d].detail;
   }
   named.recovered = RecoverPairs(*m, spec_model);
-  // A frequency defect, pair by pair, as measured.
-  // Only where the angles are measured well enough to fit a frequency to.
+  // A frequency defect pair by pair, where the angles are measured well enough to fit one.
   if (const std::string pairs = DescribeFrequencies(*named.recovered);
       chosen != nullptr && profile.bits >= kFewestBits && !pairs.empty()) {
     named.detail += " (measured: " + pairs + "; " + angles + ")";

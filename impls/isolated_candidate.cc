@@ -156,15 +156,13 @@ class IsolatedCandidate final : public Candidate {
   // benchmark is then that benchmark's status, not ropebench's end.
   class WorkerTimed final : public Candidate {
    public:
-    explicit WorkerTimed(IsolatedCandidate& owner) : owner_(owner) {}
-    std::string_view name() const override { return owner_.name(); }
-    const Capabilities& capabilities() const override {
-      if (capabilities_.description.empty()) {
-        capabilities_ = owner_.capabilities();
-        capabilities_.self_timed = true;
-      }
-      return capabilities_;
+    // The owner's inner_ is constructed before its timed_: its capabilities are there.
+    explicit WorkerTimed(IsolatedCandidate& owner)
+        : owner_(owner), capabilities_(owner.capabilities()) {
+      capabilities_.self_timed = true;
     }
+    std::string_view name() const override { return owner_.name(); }
+    const Capabilities& capabilities() const override { return capabilities_; }
     CallTiming last_call_timing() const override { return {per_call_seconds_, false, true}; }
     CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
                       const TensorView* k) override {
@@ -225,7 +223,7 @@ class IsolatedCandidate final : public Candidate {
       bool operator==(const Buffers&) const = default;
     };
     IsolatedCandidate& owner_;
-    mutable Capabilities capabilities_;
+    Capabilities capabilities_;
     Buffers batch_buffers_{};
     bool copied_ = false;
     int64_t batch_calls_ = 1;
