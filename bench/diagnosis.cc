@@ -515,7 +515,14 @@ std::optional<Diagnosis> ExplainOutput(const Observation& o) {
   const Observation subset = SelectTokens(o, tokens);
   const double spec_error =
       errors.empty() ? INFINITY : *std::max_element(errors.begin(), errors.end());
-  const std::vector<Hypothesis> hypotheses = Hypotheses(o);
+  // One pair at one position is one angle: any hypothesis whose angle lands near it by chance
+  // (a bf16 angle is within its slack of many) would "match", so such a case goes to measurement,
+  // which calls the candidate at more positions.
+  const bool one_angle =
+      o.spec.rotary_dim == 2 && std::adjacent_find(o.positions.begin(), o.positions.end(),
+                                                   std::not_equal_to<>()) == o.positions.end();
+  const std::vector<Hypothesis> hypotheses =
+      one_angle && o.rerun ? std::vector<Hypothesis>{} : Hypotheses(o);
   for (Hypothesis h : hypotheses) {
     // Re-map the hypothesis' positions onto the examined tokens.
     std::vector<int64_t> positions;

@@ -1,9 +1,9 @@
-// The whole conformance suite and the extrapolation sweep for `highway` and `highway_openmp` on
-// every Highway target compiled in (AVX3, AVX2, SSE4, SSSE3, SCALAR on x86 with g++), each target
-// its own named test: google/highway's TestWithParamTarget mocks the CPU's targets, and this file
-// is built with HWY_IS_TEST so that its list of targets is every attainable one. A target the CPU
-// does not run is skipped with the reason; ROPEBENCH_CPU_TARGET=AVX2 shows what an AVX2 machine
-// runs.
+// The whole conformance suite and the extrapolation sweep for `highway`, `highway_openmp` and
+// `autovec` (which follows Highway's target) on every Highway target compiled in (AVX3, AVX2,
+// SSE4, SSSE3, SCALAR on x86 with g++), each target its own named test: google/highway's
+// TestWithParamTarget mocks the CPU's targets, and this file is built with HWY_IS_TEST so that its
+// list of targets is every attainable one. A target the CPU does not run is skipped with the
+// reason; ROPEBENCH_CPU_TARGET=AVX2 shows what an AVX2 machine runs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -73,17 +73,30 @@ class HighwayTargetsTest : public hwy::TestWithParamTarget {
     hwy::TestWithParamTarget::TearDown();
   }
 
+  // What `name` reports its calls ran on under the target being tested: the target itself, or for
+  // autovec the x86-64 level its loop was compiled for to match it.
+  static std::string ExpectedTarget(const std::string& name) {
+    const std::string target = hwy::TargetName(GetParam());
+    if (name != "autovec") return target;
+#if defined(__x86_64__)
+    if (target.starts_with("AVX3")) return "x86-64-v4";
+    if (target == "AVX2") return "x86-64-v3";
+    if (target == "SSE4") return "x86-64-v2";
+#endif
+    return "baseline";
+  }
+
   // Runs both suites for the candidate, prints the worst error per dtype, asserts every case and
   // sweep passed, and that the calls really ran on the target under test.
-  static void ExpectAllPass(const std::string& name) {
+  static void ExpectAllPass(const std::string& name, size_t stride = kTestCaseStride) {
     Registry registry = BuiltinRegistry();
     Candidate* candidate = registry.Find(name);
     ASSERT_NE(candidate, nullptr);
     ValidationPlan plan;
     plan.candidates = {candidate};
-    plan.filter.stride = kTestCaseStride;
+    plan.filter.stride = stride;
     const ValidationResults results = RunValidation(plan, nullptr);
-    ASSERT_EQ(candidate->target(), hwy::TargetName(GetParam()));
+    ASSERT_EQ(candidate->target(), ExpectedTarget(name));
 
     std::map<std::string, double> worst;
     for (const CaseRecord& record : results.cases) {
@@ -111,6 +124,16 @@ INSTANTIATE_TEST_SUITE_P(HighwayTargetsTestGroup, HighwayTargetsTest,
 
 TEST_P(HighwayTargetsTest, Highway) { ExpectAllPass("highway"); }
 TEST_P(HighwayTargetsTest, HighwayOpenMp) { ExpectAllPass("highway_openmp"); }
+// The auto-vectorised baseline at each x86-64 level it is compiled for, on a spread of the suite
+// (a baseline, not the product's kernel; `ropebench run` validates it on all of it): SSSE3 runs the
+// same baseline code as SCALAR.
+TEST_P(HighwayTargetsTest, Autovec) {
+  if (std::string_view(hwy::TargetName(GetParam())) == "SSSE3") {
+    GTEST_SKIP() << "autovec's SSSE3 is its baseline code, tested under SCALAR";
+  }
+  constexpr size_t kBaselineStride = 8;
+  ExpectAllPass("autovec", kBaselineStride * kTestCaseStride);
+}
 
 // Every target rounds f32 to f16 and bf16 as impls/numeric.h does (to nearest even, NaN quiet
 // with its upper payload), and widens exactly: every f16 and bf16 value, and f32 values around

@@ -19,6 +19,7 @@
 #include "bench/diagnosis.h"
 #include "bench/suites.h"
 #include "bench/testing/case_stride.h"
+#include "bench/testing/mutants.h"
 
 namespace ropebench {
 namespace {
@@ -146,6 +147,37 @@ TEST(RecoveredPairsTest, ShowWhichPairsAScalingIgnoredLeftUnscaled) {
   const std::string& detail = record.diagnosis->detail;
   EXPECT_NE(detail.find("at the spec's frequency; pairs "), std::string::npos) << detail;
   EXPECT_NE(detail.find("-63 at 8x the spec's"), std::string::npos) << detail;
+}
+
+// A case of one pair at one position is one angle, and a bf16 angle lies within the slack of
+// several wrong conventions' angles: the diagnosis must call the candidate at more positions before
+// it names one. The bf16-angle profile is precision on every such case; a real cos/sin swap is
+// still named as one.
+TEST(OneAngleTest, IsNotMistakenForAConventionByChance) {
+  const std::vector<testing::EmulationSpec> emulations = testing::AllEmulations();
+  const std::vector<testing::MutantSpec> mutants = testing::AllMutants();
+  auto emulation = std::find_if(emulations.begin(), emulations.end(),
+                                [](const auto& e) { return e.name == "bf16_angle"; });
+  auto swapped = std::find_if(mutants.begin(), mutants.end(),
+                              [](const auto& m) { return m.name == "cos_sin_swapped"; });
+  ASSERT_NE(emulation, emulations.end());
+  ASSERT_NE(swapped, mutants.end());
+  int one_angle_cases = 0;
+  for (const ValidationCase& c : ConformanceSuite({})) {
+    if (c.spec.rotary_dim != 2 || c.positions.size() != 1 || c.dtype != DType::kBF16) continue;
+    ++one_angle_cases;
+    const CaseRecord imprecise = RunCase(*emulation->make(), c);
+    if (imprecise.status != CaseStatus::kPass) {
+      ASSERT_TRUE(imprecise.diagnosis.has_value()) << c.name;
+      EXPECT_EQ(imprecise.diagnosis->code, kLowPrecisionAngle)
+          << c.name << ": " << imprecise.diagnosis->detail;
+    }
+    const CaseRecord wrong = RunCase(*swapped->make(), c);
+    ASSERT_EQ(wrong.status, CaseStatus::kFail) << c.name;
+    EXPECT_EQ(wrong.diagnosis->code, "cos_sin_swapped")
+        << c.name << ": " << wrong.diagnosis->detail;
+  }
+  EXPECT_GT(one_angle_cases, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(RealImplementations, RealEmulationTest,

@@ -26,9 +26,9 @@ std::vector<Candidate*> Registry::All() const {
 Registry BuiltinRegistry() {
   using Factory = std::unique_ptr<Candidate> (*)();
   static constexpr Factory kBuiltins[] = {
-      MakeScalarCandidate,         MakeOpenMpCandidate, MakeHighwayCandidate,
-      MakeHighwayOpenMpCandidate,  MakeMatrixCandidate, MakeFp32AngleCandidate,
-      MakeGgmlRecurrenceCandidate,
+      MakeScalarCandidate,        MakeOpenMpCandidate,         MakeHighwayCandidate,
+      MakeHighwayOpenMpCandidate, MakeAutovecCandidate,        MakeMatrixCandidate,
+      MakeFp32AngleCandidate,     MakeGgmlRecurrenceCandidate,
   };
   Registry registry;
   for (Factory make : kBuiltins) registry.Add(make());

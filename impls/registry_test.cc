@@ -13,8 +13,9 @@ TEST(RegistryTest, ListsEveryBuiltinOnceByName) {
   const Registry registry = BuiltinRegistry();
   std::vector<std::string_view> names;
   for (Candidate* candidate : registry.All()) names.push_back(candidate->name());
-  EXPECT_EQ(names, (std::vector<std::string_view>{"scalar", "openmp", "highway", "highway_openmp",
-                                                  "matrix", "fp32_angle", "ggml_recurrence"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{"scalar", "openmp", "highway", "highway_openmp",
+                                           "autovec", "matrix", "fp32_angle", "ggml_recurrence"}));
   EXPECT_EQ(registry.Find("matrix")->name(), "matrix");
   EXPECT_EQ(registry.Find("nope"), nullptr);
   EXPECT_TRUE(registry.Find("fp32_angle")->capabilities().emulation);

@@ -11,6 +11,7 @@ std::unique_ptr<Candidate> MakeScalarCandidate();
 std::unique_ptr<Candidate> MakeOpenMpCandidate();
 std::unique_ptr<Candidate> MakeHighwayCandidate();
 std::unique_ptr<Candidate> MakeHighwayOpenMpCandidate();
+std::unique_ptr<Candidate> MakeAutovecCandidate();
 std::unique_ptr<Candidate> MakeMatrixCandidate();
 std::unique_ptr<Candidate> MakeFp32AngleCandidate();
 std::unique_ptr<Candidate> MakeGgmlRecurrenceCandidate();
