@@ -79,6 +79,42 @@ TEST(MeasurementTest, RooflineDividesMedianByTheSameBuffersProbesMedian) {
   EXPECT_DOUBLE_EQ(records[0].roofline, 0.5);
 }
 
+// The limit is the fastest probe pattern, whichever it is; a benchmark faster than it by more
+// than the noise is flagged, one within the noise (or slower) is not.
+TEST(MeasurementTest, RooflineDividesByTheFastestPatternAndFlagsAShortfall) {
+  Registry registry = BuiltinRegistry();
+  BenchmarkPlan plan;
+  plan.candidates = {registry.Find("scalar")};
+  plan.presets = {"llama2-7b"};
+  plan.dtypes = {DType::kF32};
+  plan.tokens = {16};
+  plan.threads = {1};
+  const double bytes = 2.0 * 16 * 64 * 128 * 4;
+  std::map<std::string, CollectedRuns> runs;
+  runs["rmw/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {4000, 4000, 4000};
+  runs["rmw_prefetch/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {2000, 2000, 2000};
+  runs["rmw_token_walk/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {3000, 3000, 3000};
+  const std::string rope = "rope/scalar/llama2-7b/f32/tokens:16/threads:1";
+  runs[rope].repetition_ns = {2040, 2040, 2040};  // 2 % slower than the fastest pattern's 2000
+  std::vector<BenchmarkRecord> records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].probe_pattern, "rmw_prefetch");
+  EXPECT_DOUBLE_EQ(records[0].probe_bytes_per_second, bytes / 2000e-9);
+  EXPECT_EQ(records[0].probe_patterns.size(), 3u);
+  EXPECT_DOUBLE_EQ(records[0].probe_patterns["rmw"], bytes / 4000e-9);
+  EXPECT_FALSE(records[0].probe_shortfall);
+
+  runs[rope].repetition_ns = {1900, 1900, 1900};  // 5 % faster, and no noise to explain it
+  records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
+  EXPECT_TRUE(records[0].probe_shortfall);
+  runs[rope].repetition_ns = {1550, 1950, 2350};  // 2.6 % faster, within its 20 % noise
+  records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
+  EXPECT_FALSE(records[0].probe_shortfall);
+  runs[rope].repetition_ns = {1500, 1600, 2300};  // 25 % faster: over 5 % whatever the noise
+  records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
+  EXPECT_TRUE(records[0].probe_shortfall);
+}
+
 TEST(MeasurementTest, ProbeSizesReachTheLargestWorkingSetAndBeyondTheCache) {
   const std::vector<int64_t> sizes = ProbeSizes(int64_t{3} << 30);
   EXPECT_EQ(sizes.front(), 16 << 10);

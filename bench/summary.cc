@@ -155,6 +155,7 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
   for (int64_t t : tokens) fmt::print(out, " {:>13}", fmt::format("{} tok", t));
   fmt::print(out, "\n");
   std::vector<std::string> skipped, precision;
+  int shortfalls = 0;
   for (const Row& row : rows) {
     const auto& [candidate, preset, dtype, threads] = row;
     fmt::print(out, "  {:<16} {:<18} {:<5} {:>3}", candidate, preset, dtype, threads);
@@ -168,6 +169,10 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
         if (b["status"] == "ok") {
           cell = fmt::format("{:.2f} ({:.2f})", AsNumber(b["bytes_per_second"]) / 1e9,
                              AsNumber(b["roofline"]));
+          if (b.value("probe_shortfall", false)) {
+            cell += "!";
+            ++shortfalls;
+          }
           if (b.value("verdict", "pass") == "precision") {
             cell += "p";
             precision.push_back(
@@ -185,6 +190,13 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
   }
   for (size_t i = 0; i < skipped.size() && i < kMaxFailuresListed; ++i) {
     fmt::print(out, "  {}\n", skipped[i]);
+  }
+  if (shortfalls > 0) {
+    fmt::print(
+        out,
+        "  ! = faster than every probe pattern by more than the noise: the probe is no limit "
+        "there ({} benchmark{})\n",
+        shortfalls, shortfalls == 1 ? "" : "s");
   }
   // "p": timed although precision-limited (the right convention): its verdict beside the figure.
   for (size_t i = 0; i < precision.size() && i < kMaxFailuresListed; ++i) {

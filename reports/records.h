@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -168,8 +169,13 @@ struct BenchmarkRecord {
   // "same_buffers": the in-place rmw of this shape's own Q and K, run just before it; "sweep": the
   // bandwidth sweep interpolated at the working set (when the former was filtered out).
   std::string probe_source;
-  // The "same_buffers" probe's real time per pass, one per repetition (empty for "sweep").
+  // The "same_buffers" probe's real time per pass, one per repetition (empty for "sweep"): of its
+  // fastest pattern, probe_pattern, among probe_patterns (name -> bytes per second).
   std::vector<double> probe_repetition_ns;
+  std::string probe_pattern;
+  std::map<std::string, double> probe_patterns;
+  // Faster than the probe by more than the noise: the probe is no limit for this shape.
+  bool probe_shortfall = false;
   double roofline = 0;  // bytes_per_second / probe_bytes_per_second
 };
 

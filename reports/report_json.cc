@@ -177,7 +177,14 @@ nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks) {
       j["probe_bytes_per_second"] = Number(r.probe_bytes_per_second);
       j["probe_source"] = r.probe_source;
       if (!r.probe_repetition_ns.empty()) j["probe_repetition_ns"] = r.probe_repetition_ns;
+      if (!r.probe_pattern.empty()) {
+        j["probe_pattern"] = r.probe_pattern;
+        nlohmann::json patterns = nlohmann::json::object();
+        for (const auto& [name, speed] : r.probe_patterns) patterns[name] = Number(speed);
+        j["probe_patterns"] = patterns;
+      }
       j["roofline"] = Number(r.roofline);
+      j["probe_shortfall"] = r.probe_shortfall;
       if (!r.note.empty()) j["note"] = r.note;
     }
     list.push_back(std::move(j));
