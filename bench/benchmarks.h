@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct BenchmarkPlan {
   // When positive, a benchmark whose single call is predicted to take longer is not timed (skipped,
   // with the reason): it keeps the default `run` short; 0 times everything.
   double max_call_seconds = 0;
+  // How far ahead the highway candidates prefetch out of cache (--prefetch-bytes, 0: never); unset,
+  // chosen by measurement at the start of the run (bench/streaming_calibration.h).
+  std::optional<int64_t> prefetch_bytes;
 };
 
 // Q and K bytes of one benchmark's working set.

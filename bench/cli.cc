@@ -64,6 +64,10 @@ constexpr FlagSpec kExecFlag{
 constexpr FlagSpec kTimeoutFlag{
     "timeout", "S",
     "seconds a plugin's or program's call may take before it is killed (default 20)"};
+constexpr FlagSpec kPrefetchFlag{
+    "prefetch-bytes", "N",
+    "how far ahead the highway candidates prefetch in calls out of cache, 0 for never (default: "
+    "chosen at the start of the run by timing each distance on this machine)"};
 constexpr FlagSpec kAcceptFlag{
     "accept", "precision",
     "exit 0 on precision-limited cases, sweeps and benchmarks too (the right convention, an "
@@ -111,6 +115,7 @@ constexpr FlagSpec kBenchFlags[] = {
     kRepetitionsFlag,
     kMinTimeFlag,
     kTimeBudgetFlag,
+    kPrefetchFlag,
     {"json", "FILE", "also write the report to FILE"},
     kTargetFlag,
     kPluginFlag,
@@ -132,6 +137,7 @@ constexpr FlagSpec kRunFlags[] = {
     kRepetitionsFlag,
     kMinTimeFlag,
     kTimeBudgetFlag,
+    kPrefetchFlag,
     {"out", "DIR", "where the report goes (default reports)"},
     kTargetFlag,
     kPluginFlag,
@@ -419,7 +425,8 @@ std::span<const Command> Commands() {
        "candidate; write reports/<host>-<UTC>.json",
        "ropebench run [--full] [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]...\n"
        "                     [--tokens N,...] [--repetitions N] [--min-time S] [--time-budget S]\n"
-       "                     [--target NAME] [--plugin PATH]... [--exec CMD]... [--timeout S]\n"
+       "                     [--prefetch-bytes N] [--target NAME] [--plugin PATH]... [--exec "
+       "CMD]... [--timeout S]\n"
        "                     [--out DIR] [--benchmark_*...]",
        kRunFlags, 0, true, Run},
       {"validate", "validate candidates against the float64 reference",
@@ -435,8 +442,9 @@ std::span<const Command> Commands() {
        "[--tokens N,...]\n"
        "                       [--threads N,...] [--repetitions N] [--min-time S] [--time-budget "
        "S]\n"
-       "                       [--target NAME] [--plugin PATH]... [--exec CMD]... [--timeout S]\n"
-       "                       [--json FILE] [--benchmark_*...]",
+       "                       [--prefetch-bytes N] [--target NAME] [--plugin PATH]... [--exec "
+       "CMD]...\n"
+       "                       [--timeout S] [--json FILE] [--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
       {"vectors", "test cases as files for a program in any language, and its outputs judged",
        "ropebench vectors export --out DIR [--suite SUITE] [--preset NAME]... [--spec SPEC]\n"

@@ -169,6 +169,18 @@ BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& arg
   plan.repetitions = static_cast<int>(repetitions[0]);
   plan.min_time = ResolveSeconds(args, "min-time", 60, plan.min_time);
   plan.time_budget = ResolveSeconds(args, "time-budget", 86400, plan.time_budget);
+  if (args.Has("prefetch-bytes")) {
+    const std::string text = args.Value("prefetch-bytes");
+    char* end = nullptr;
+    const long long bytes = std::strtoll(text.c_str(), &end, 10);
+    constexpr long long kMostBytes = 1 << 20;
+    if (text.empty() || *end != '\0' || bytes < 0 || bytes > kMostBytes || bytes % 64 != 0) {
+      throw UsageError{
+          fmt::format("--prefetch-bytes: '{}' is not a multiple of 64 in [0, {}] (0: no prefetch)",
+                      text, kMostBytes)};
+    }
+    plan.prefetch_bytes = bytes;
+  }
   RefuseWhatCannotFit(plan, PhysicalMemoryBytes());
   return plan;
 }

@@ -9,6 +9,7 @@
 #include "bench/interrupt.h"
 #include "bench/machine_info.h"
 #include "bench/progress.h"
+#include "bench/streaming_calibration.h"
 #include "bench/summary.h"
 #include "fmt/format.h"
 #include "reports/report_json.h"
@@ -33,13 +34,27 @@ nlohmann::json Tool() {
 }
 
 struct Measured {
+  nlohmann::json streaming;  // how the highway candidates stream out of cache, when they run
   std::vector<BandwidthRecord> probe;
   std::vector<BenchmarkRecord> benchmarks;
   std::string error;
 };
 
+// Whether the plan times a highway candidate, whose streaming is then chosen for this machine.
+bool TimesHighway(const BenchmarkPlan& bench) {
+  return !bench.presets.empty() &&
+         std::any_of(bench.candidates.begin(), bench.candidates.end(),
+                     [](Candidate* c) { return c->name().starts_with("highway"); });
+}
+
 Measured Measure(const SessionPlan& plan) {
   const BenchmarkPlan& bench = *plan.benchmarks;
+  Measured measured;
+  if (TimesHighway(bench) && !Interrupted()) {
+    if (!plan.quiet) fmt::print(stderr, "bench: choosing the highway kernel's streaming\n");
+    measured.streaming = ChooseHighwayStreaming(bench.presets.front(), LargestWorkingSet(bench),
+                                                bench.prefetch_bytes);
+  }
   ProbePlan probe;
   probe.sizes = ProbeSizes(LargestWorkingSet(bench));
   // Always single- and all-CPU figures (DefaultThreads), plus any other count the benchmarks use.
@@ -54,7 +69,6 @@ Measured Measure(const SessionPlan& plan) {
   const auto verdicts = RegisterRopeBenchmarks(bench);
   const size_t total = 2 * probe.sizes.size() * probe.threads.size() + CountRopeBenchmarks(bench);
   size_t done = 0;
-  Measured measured;
   Progress progress("bench", stderr);
   const auto runs = RunRegisteredBenchmarks(
       plan.gbench_flags, plan.console,
@@ -122,6 +136,7 @@ int RunSession(const SessionPlan& plan) {
                              {"start_time", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
                              {"duration_s", seconds},
                              {"settings", Settings(plan)}}}};
+  if (!measured.streaming.empty()) report["machine"]["highway"]["streaming"] = measured.streaming;
   // Interrupted: what finished is kept, and the report says it is not the whole run.
   const int signal = InterruptSignal();
   if (signal != 0) {

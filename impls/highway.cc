@@ -6,6 +6,7 @@
 
 #include "impls/cos_sin_cache.h"
 #include "impls/highway_rope.h"
+#include "impls/highway_streaming.h"
 #include "impls/pairwise_candidate.h"
 #include "impls/per_spec.h"
 #include "impls/token_slices.h"
@@ -14,9 +15,10 @@
 namespace ropebench {
 namespace {
 
-// Calls whose Q and K fit in this many bytes (a core's L2 on current x86 server parts) are taken
-// to be in cache, and are not prefetched.
-constexpr int64_t kInCacheBytes = int64_t{2} << 20;
+HighwayStreaming& Streaming() {
+  static HighwayStreaming streaming;
+  return streaming;
+}
 
 class HighwayCandidate final : public Candidate {
  public:
@@ -41,7 +43,8 @@ class HighwayCandidate final : public Candidate {
     const int half = cache.half();
     const int64_t slots = q.heads + (k ? k->heads : 0);
     const int64_t call_bytes = q.tokens * slots * q.head_dim * BytesPerElement(q.dtype);
-    const bool prefetch = call_bytes > kInCacheBytes;
+    const HighwayStreaming& streaming = Streaming();
+    const int64_t prefetch = call_bytes > streaming.in_cache_bytes ? streaming.prefetch_bytes : 0;
     const RotationShape shape{spec.rotary_dim, spec.pairing, prefetch};
     // Runs of tokens whose rows are in the table go to the kernel in one call each; a row past the
     // table is computed for its token alone.
@@ -73,6 +76,9 @@ class HighwayCandidate final : public Candidate {
 };
 
 }  // namespace
+
+void SetHighwayStreaming(const HighwayStreaming& streaming) { Streaming() = streaming; }
+const HighwayStreaming& CurrentHighwayStreaming() { return Streaming(); }
 
 std::unique_ptr<Candidate> MakeHighwayCandidate() {
   return std::make_unique<HighwayCandidate>("highway", false);

@@ -184,12 +184,6 @@ constexpr int kChunk = 2;
 #define ROPEBENCH_HEAD_BODY __attribute__((always_inline))
 #endif
 
-// How far ahead of a head its successors are prefetched when the call streams from memory: one
-// core keeps too few lines in flight otherwise (measured here: ~0.8 of the bandwidth probe's rate
-// without, ~1.0 with prefetches 2-8 KiB ahead). A prefetch never faults, so one past the end of a
-// tensor is harmless.
-constexpr int64_t kPrefetchBytes = 4096;
-
 // One tensor's heads of a token: the first's address, how many, and the bytes from one to the
 // next; the token loop advances `first` by the tensor's token stride.
 struct HeadRun {
@@ -206,11 +200,12 @@ HWY_INLINE void ForEachHead(HeadRun run, RotationShape shape, bool first_pass,
                             const Rotate& rotate) {
   char* head = run.first;
   char* const end = head + run.count * run.stride;
-  if (shape.prefetch && first_pass) {
+  if (shape.prefetch_bytes > 0 && first_pass) {
+    // A prefetch never faults, so one past the end of a tensor is harmless.
     const int64_t head_bytes = shape.rotary_dim * kElementBytes<kDType>;
     for (; head != end; head += run.stride) {
       for (int64_t line = 0; line < head_bytes; line += 64) {
-        hwy::Prefetch(head + kPrefetchBytes + line);
+        hwy::Prefetch(head + shape.prefetch_bytes + line);
       }
       rotate(head);
     }
@@ -338,7 +333,7 @@ HWY_INLINE void RotateTokens(const TensorView& q, const TensorView* k, const Tok
     // the next token's is fetched while this one's heads are rotated (16384 tokens, f32: 1.07-1.08
     // of the rmw probe for Llama-2-7B and 1.01-1.02 for Llama-3.1-8B with it, 0.97-1.07 and
     // 0.98-1.03 without, three rounds alternating).
-    if (shape.prefetch && t + 1 < tokens) {
+    if (shape.prefetch_bytes > 0 && t + 1 < tokens) {
       const char* next = reinterpret_cast<const char*>(table + row_of[t + 1] * shape.rotary_dim);
       for (int64_t line = 0; line < row_bytes; line += 64) hwy::Prefetch(next + line);
     }
@@ -358,7 +353,7 @@ void RotateTokensOnTarget(const TensorView& q, const TensorView* k, const TokenR
                           const TokenRows& rows, const RotationShape& shape, bool native_bf16) {
   WithDType(q.dtype, [&]<DType kDType>() {
     const auto run = [&]<bool kNative>() {
-      if (shape.rotary_dim == 2 * kCommonHalf && !shape.prefetch) {
+      if (shape.rotary_dim == 2 * kCommonHalf && shape.prefetch_bytes == 0) {
         RotateTokens<kDType, kNative, kCommonHalf>(q, k, range, rows, shape);
       } else {
         RotateTokens<kDType, kNative, 0>(q, k, range, rows, shape);

@@ -17,9 +17,10 @@ namespace ropebench {
 struct RotationShape {
   int rotary_dim;
   Pairing pairing;
-  // Whether the call streams from memory (its Q and K exceed a core's L2): software prefetches
-  // then keep enough lines in flight; in cache they only cost issue slots.
-  bool prefetch = false;
+  // When the call streams from memory (its Q and K exceed a core's L2), how far ahead of each head
+  // to prefetch, where software prefetches keep more lines in flight; 0 (in cache, where they
+  // only cost issue slots, or on a machine that gains nothing by them): none.
+  int64_t prefetch_bytes = 0;
 };
 
 // Tokens [token_begin, token_end) of a call, and of each the head slots [slot_begin, slot_end)

@@ -66,8 +66,8 @@ ROWS = [
     (["validate", "--dtype", "f64"], 2, V + "unknown dtype 'f64' (known: f32, f16, bf16)"),
     (["validate", "--preset", "nope"], 2, V + f"unknown preset 'nope' (known: {PRESETS})"),
     (["validate", "--candidate", "nope"], 2,
-     V + "unknown candidate 'nope' (known: scalar, openmp, highway, highway_openmp, matrix, "
-     "fp32_angle, ggml_recurrence)"),
+     V + "unknown candidate 'nope' (known: scalar, openmp, highway, highway_openmp, autovec, "
+     "matrix, fp32_angle, ggml_recurrence)"),
     (["validate", "--suite", "nope"], 2,
      V + "unknown suite 'nope' (known: conformance, extrapolation, all)"),
     (["validate", "--target", "NOPE"], 2, None),  # the compiled list depends on the build: prefix only
@@ -102,6 +102,12 @@ ROWS = [
      "ropebench bench: --repetitions: '0' is not a whole number in [1, 1000]"),
     (["bench", "--threads", "0"], 2,
      "ropebench bench: --threads: '0' is not a whole number in [1, 1024]"),
+    (["bench", "--prefetch-bytes", "100"], 2,
+     "ropebench bench: --prefetch-bytes: '100' is not a multiple of 64 in [0, 1048576] "
+     "(0: no prefetch)"),
+    (["run", "--prefetch-bytes", "-64"], 2,
+     "ropebench run: --prefetch-bytes: '-64' is not a multiple of 64 in [0, 1048576] "
+     "(0: no prefetch)"),
     (["run", "--min-time", "-1"], 2,
      "ropebench run: --min-time: '-1' is not a number of seconds in (0, 60]"),
     # A huge token count is refused before anything is allocated (on a machine with less than twice
