@@ -389,8 +389,13 @@ size_t CountRopeBenchmarks(const BenchmarkPlan& plan) {
 std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& plan) {
   auto verdicts = std::make_shared<BenchmarkVerdicts>();
   const std::vector<Shape> shapes = Shapes(plan);
+  const int64_t largest =
+      plan.tokens.empty() ? 0 : *std::max_element(plan.tokens.begin(), plan.tokens.end());
   for (size_t i = 0; i < shapes.size(); ++i) {
     const Shape& shape = shapes[i];
+    const int asked = shape.tokens == largest && plan.repetitions_at_largest > 0
+                          ? std::min(plan.repetitions, plan.repetitions_at_largest)
+                          : plan.repetitions;
     for (const ProbePattern& pattern : kProbePatterns) {
       if (!FirstOfItsGroup(shapes, i)) break;
       benchmark::RegisterBenchmark(
@@ -398,7 +403,7 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
           [shape, &pattern](benchmark::State& state) { RunAdjacentProbe(state, shape, pattern); })
           ->Unit(benchmark::kNanosecond)
           ->UseRealTime()
-          ->Repetitions(plan.repetitions)
+          ->Repetitions(asked)
           ->MinTime(plan.min_time);
     }
     const std::vector<int64_t> positions = shape.Positions();
@@ -406,7 +411,7 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
     // Validated before anything is timed, on this shape's spec, dtype and heads.
     std::string skip_reason =
         Interrupted() ? kInterruptedReason : ValidateShape(shape, spec, positions, *verdicts);
-    int repetitions = plan.repetitions;
+    int repetitions = asked;
     if (skip_reason.empty()) {
       // Fewer repetitions where even one call is slow (the O(rotary_dim^2) matrix form at 64K
       // tokens takes tens of seconds here); Google Benchmark still runs and aggregates them.
@@ -422,11 +427,11 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
             call_seconds, plan.max_call_seconds);
       }
       const int affordable = static_cast<int>(plan.time_budget / std::max(call_seconds, 1e-9));
-      repetitions = std::clamp(affordable, 1, plan.repetitions);
-      if (repetitions < plan.repetitions) {
+      repetitions = std::clamp(affordable, 1, asked);
+      if (repetitions < asked) {
         verdicts->notes[shape.Name()] = fmt::format(
             "{} of {} repetitions: a call takes ~{:.1f}s, the time budget is {:g}s per benchmark",
-            repetitions, plan.repetitions, call_seconds, plan.time_budget);
+            repetitions, asked, call_seconds, plan.time_budget);
       }
     }
     benchmark::internal::Benchmark* registered = benchmark::RegisterBenchmark(

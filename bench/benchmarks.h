@@ -27,6 +27,9 @@ struct BenchmarkPlan {
   // A threaded candidate runs at each count, one that is not at 1 only; default 1 and every CPU.
   std::vector<int> threads = DefaultThreads();
   int repetitions = 3;
+  // When positive, the repetitions of every benchmark and probe pattern at the plan's largest token
+  // count: the long-context calls are timed in a run of bounded length rather than left out.
+  int repetitions_at_largest = 0;
   double min_time = 0.05;  // seconds per repetition
   // Seconds a benchmark's repetitions may take: a benchmark whose single call (predicted from a
   // call on a few tokens) is slower runs fewer repetitions, at least one.

@@ -46,7 +46,8 @@ constexpr FlagSpec kQuietFlag{"quiet", "", "no progress on stderr"};
 constexpr FlagSpec kTokensFlag{"tokens", "N,...",
                                "benchmark token counts; default 1,16,128,1024,4096,16384,65536"};
 constexpr FlagSpec kRepetitionsFlag{
-    "repetitions", "N", "repetitions of every benchmark and probe point (default 3; run: 5)"};
+    "repetitions", "N",
+    "repetitions of every benchmark and probe point (default 3; run: 5, and 3 at 65536 tokens)"};
 constexpr FlagSpec kMinTimeFlag{"min-time", "S",
                                 "minimum seconds per benchmark repetition (default 0.05)"};
 constexpr FlagSpec kTargetFlag{
@@ -256,11 +257,12 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
   const bool full = args.Has("full");
   SessionPlan session = BaseSession(args, command_line);
   session.validation = PlanFromFlags(registry, args);
-  // The default run stays under 5 minutes on 2 cores: conformance's preset group (dtype x positions
+  // The default run stays near 5 minutes on 2 cores: conformance's preset group (dtype x positions
   // x layout) for the presets it benchmarks, every dtype of those presets at the token counts the
-  // speed targets name, and no single call over 2 s (the matrix form at 16K tokens is skipped with
-  // its reason). --full runs the whole conformance suite and benchmarks every preset at every
-  // default token count with no limit; ctest and `ropebench validate` run the whole suite too.
+  // speed targets name up to 65536, and no single call over 2 s (the matrix form at 16K tokens is
+  // skipped with its reason). --full runs the whole conformance suite and benchmarks every preset
+  // at every default token count with no limit; ctest and `ropebench validate` run the whole suite
+  // too.
   BenchmarkPlan defaults;
   defaults.dtypes.assign(std::begin(kAllDTypes), std::end(kAllDTypes));
   if (full) {
@@ -269,11 +271,13 @@ int Run(const ParsedArgs& args, const std::vector<std::string>& command_line,
   } else {
     session.validation->filter.groups = {"preset", "custom"};
     if (!args.Has("preset")) session.validation->filter.presets = defaults.presets;
-    defaults.tokens = {1, 16, 128, 4096, 16384};
+    defaults.tokens = {1, 16, 128, 4096, 16384, 65536};
     defaults.max_call_seconds = 2;
     // Five repetitions of each benchmark and probe point: medians from three moved by 20-40 %
-    // between runs on this shared 2-core VM, more than the rooflines they are compared at.
+    // between runs on a shared 2-core VM, more than the rooflines they are compared at. Three at
+    // 65536 tokens, where one call is tens of milliseconds and the run would otherwise double.
     defaults.repetitions = 5;
+    defaults.repetitions_at_largest = 3;
   }
   session.benchmarks = BenchPlanFromFlags(registry, args, defaults);
   session.gbench_flags = gbench_flags;

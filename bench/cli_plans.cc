@@ -167,6 +167,7 @@ BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& arg
       ResolveCounts(args, "repetitions", 1000, {plan.repetitions});
   if (repetitions.size() != 1) throw UsageError{"--repetitions takes one whole number"};
   plan.repetitions = static_cast<int>(repetitions[0]);
+  if (args.Has("repetitions")) plan.repetitions_at_largest = 0;  // as asked, at every size
   plan.min_time = ResolveSeconds(args, "min-time", 60, plan.min_time);
   plan.time_budget = ResolveSeconds(args, "time-budget", 86400, plan.time_budget);
   if (args.Has("prefetch-bytes")) {
@@ -214,6 +215,8 @@ nlohmann::json BenchSettings(const BenchmarkPlan& plan) {
           {"tokens", plan.tokens},
           {"threads", plan.threads},
           {"repetitions", plan.repetitions},
+          {"repetitions_at_largest",
+           plan.repetitions_at_largest > 0 ? plan.repetitions_at_largest : plan.repetitions},
           {"min_time_s", plan.min_time},
           {"time_budget_s", plan.time_budget},
           {"max_call_s", plan.max_call_seconds}};
