@@ -12,6 +12,7 @@
 #include "bench/case_runner.h"
 #include "bench/gbench_runner.h"
 #include "bench/interrupt.h"
+#include "bench/machine_info.h"
 #include "bench/random_fill.h"
 #include "bench/rmw_kernel.h"
 #include "benchmark/benchmark.h"
@@ -31,13 +32,22 @@ struct ProbePattern {
   const char* name;
   StreamPattern stream;
   bool token_walk;  // token by token, its Q row then its K row, as a RoPE token loop walks them
+  // Measured only on working sets past a core's L2: stores that bypass the cache cannot beat
+  // stores to lines already in it.
+  bool out_of_cache_only;
 };
 constexpr ProbePattern kProbePatterns[] = {
-    {"rmw", StreamPattern::kPlain, false},
-    {"rmw_prefetch", StreamPattern::kPrefetch, false},
-    {"rmw_stream", StreamPattern::kStream, false},
-    {"rmw_token_walk", StreamPattern::kPlain, true},
+    {"rmw", StreamPattern::kPlain, false, false},
+    {"rmw_prefetch", StreamPattern::kPrefetch, false, false},
+    {"rmw_stream", StreamPattern::kStream, false, true},
+    {"rmw_token_walk", StreamPattern::kPlain, true, false},
 };
+
+// Whether `pattern` is measured for `shape` (whose working set is `bytes`).
+bool Probes(const ProbePattern& pattern, int64_t bytes) {
+  static const int64_t l2 = CoreL2Bytes(int64_t{2} << 20);
+  return !pattern.out_of_cache_only || bytes > l2;
+}
 
 struct Shape {
   Candidate* candidate;
@@ -55,6 +65,7 @@ struct Shape {
     return fmt::format("{}/{}/{}/tokens:{}/threads:{}", pattern.name, preset->name, ToString(dtype),
                        tokens, threads);
   }
+  int64_t WorkingSet() const { return WorkingSetBytes(std::string(preset->name), dtype, tokens); }
   // Prefill at 0..T-1; a single token decodes at the last position the model serves.
   std::vector<int64_t> Positions() const {
     if (tokens == 1) return {preset->max_positions - 1};
@@ -381,7 +392,9 @@ size_t CountRopeBenchmarks(const BenchmarkPlan& plan) {
   const std::vector<Shape> shapes = Shapes(plan);
   size_t count = shapes.size();
   for (size_t i = 0; i < shapes.size(); ++i) {
-    count += FirstOfItsGroup(shapes, i) * std::size(kProbePatterns);
+    if (!FirstOfItsGroup(shapes, i)) continue;
+    const int64_t bytes = shapes[i].WorkingSet();
+    for (const ProbePattern& pattern : kProbePatterns) count += Probes(pattern, bytes);
   }
   return count;
 }
@@ -398,6 +411,7 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
                           : plan.repetitions;
     for (const ProbePattern& pattern : kProbePatterns) {
       if (!FirstOfItsGroup(shapes, i)) break;
+      if (!Probes(pattern, shape.WorkingSet())) continue;
       benchmark::RegisterBenchmark(
           shape.AdjacentProbeName(pattern).c_str(),
           [shape, &pattern](benchmark::State& state) { RunAdjacentProbe(state, shape, pattern); })

@@ -146,6 +146,13 @@ std::vector<CacheLevel> CpuCaches() {
   return caches;
 }
 
+int64_t CoreL2Bytes(int64_t fallback) {
+  for (const CacheLevel& c : CpuCaches()) {
+    if (c.level == 2 && c.type != "Instruction" && c.bytes > 0) return c.bytes;
+  }
+  return fallback;
+}
+
 nlohmann::json HighwayTargets() {
   nlohmann::json targets = {{"compiled", HighwayCompiledTargets()},
                             {"supported", HighwayCpuTargets()},

@@ -22,6 +22,8 @@ struct CacheLevel {
 // machine.caches falls back to what cpuid says, marked "source": "cpuid"; the probe's sizes do not,
 // since a VM's cpuid may describe the whole socket.)
 std::vector<CacheLevel> CpuCaches();
+// The bytes of a core's L2 data (or unified) cache from CpuCaches, or `fallback` when unknown.
+int64_t CoreL2Bytes(int64_t fallback);
 
 nlohmann::json DescribeMachine(int threads_used);
 

@@ -28,13 +28,6 @@ int64_t OutOfCacheBytes() {
   return std::clamp<int64_t>(4 * largest, int64_t{64} << 20, int64_t{1} << 30);
 }
 
-int64_t L2Bytes(int64_t fallback) {
-  for (const CacheLevel& c : CpuCaches()) {
-    if (c.level == 2 && c.type != "Instruction" && c.bytes > 0) return c.bytes;
-  }
-  return fallback;
-}
-
 struct FreeDeleter {
   void operator()(float* p) const { std::free(p); }
 };
@@ -44,7 +37,7 @@ struct FreeDeleter {
 nlohmann::json ChooseHighwayStreaming(const std::string& preset, int64_t largest_working_set,
                                       std::optional<int64_t> forced_prefetch_bytes) {
   HighwayStreaming streaming;
-  streaming.in_cache_bytes = L2Bytes(streaming.in_cache_bytes);
+  streaming.in_cache_bytes = CoreL2Bytes(streaming.in_cache_bytes);
   nlohmann::json record = {{"in_cache_bytes", streaming.in_cache_bytes}};
   if (forced_prefetch_bytes || largest_working_set <= streaming.in_cache_bytes) {
     if (forced_prefetch_bytes) streaming.prefetch_bytes = *forced_prefetch_bytes;
