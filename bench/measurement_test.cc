@@ -52,16 +52,23 @@ TEST(MeasurementTest, ProbeUsesTheFastestRepetition) {
 // probe reads 1 however noisy the host (over the probe's fastest repetition it would read 0.5
 // here), and the record keeps the probe's raw repetitions so that any other statistic can be
 // recomputed.
-TEST(MeasurementTest, RooflineDividesMedianByTheSameBuffersProbesMedian) {
-  Registry registry = BuiltinRegistry();
+// One benchmark: scalar on 16 tokens of Llama-2-7B, f32, one thread: 32 + 32 heads of 128, every
+// element rotated, read and written, kSixteenTokenBytes per call.
+constexpr double kSixteenTokenBytes = 2.0 * 16 * 64 * 128 * 4;
+BenchmarkPlan SixteenTokensOfLlama2(const Registry& registry) {
   BenchmarkPlan plan;
   plan.candidates = {registry.Find("scalar")};
   plan.presets = {"llama2-7b"};
   plan.dtypes = {DType::kF32};
   plan.tokens = {16};
   plan.threads = {1};
-  // Llama-2-7B, 16 tokens, f32: 32 + 32 heads of 128, every element rotated, read and written.
-  const double bytes = 2.0 * 16 * 64 * 128 * 4;
+  return plan;
+}
+
+TEST(MeasurementTest, RooflineDividesMedianByTheSameBuffersProbesMedian) {
+  const Registry registry = BuiltinRegistry();
+  const BenchmarkPlan plan = SixteenTokensOfLlama2(registry);
+  const double bytes = kSixteenTokenBytes;
   std::map<std::string, CollectedRuns> runs;
   runs["rmw/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {1000, 2000, 4000};
   runs["rope/scalar/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {4000, 2000, 1000};
@@ -82,14 +89,8 @@ TEST(MeasurementTest, RooflineDividesMedianByTheSameBuffersProbesMedian) {
 // The limit is the fastest probe pattern, whichever it is; a benchmark faster than it by more
 // than the noise is flagged, one within the noise (or slower) is not.
 TEST(MeasurementTest, RooflineDividesByTheFastestPatternAndFlagsAShortfall) {
-  Registry registry = BuiltinRegistry();
-  BenchmarkPlan plan;
-  plan.candidates = {registry.Find("scalar")};
-  plan.presets = {"llama2-7b"};
-  plan.dtypes = {DType::kF32};
-  plan.tokens = {16};
-  plan.threads = {1};
-  const double bytes = 2.0 * 16 * 64 * 128 * 4;
+  const Registry registry = BuiltinRegistry();
+  const BenchmarkPlan plan = SixteenTokensOfLlama2(registry);
   std::map<std::string, CollectedRuns> runs;
   runs["rmw/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {4000, 4000, 4000};
   runs["rmw_prefetch/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {2000, 2000, 2000};
@@ -99,9 +100,9 @@ TEST(MeasurementTest, RooflineDividesByTheFastestPatternAndFlagsAShortfall) {
   std::vector<BenchmarkRecord> records = RopeRecords(plan, runs, {}, BenchmarkVerdicts{});
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].probe_pattern, "rmw_prefetch");
-  EXPECT_DOUBLE_EQ(records[0].probe_bytes_per_second, bytes / 2000e-9);
+  EXPECT_DOUBLE_EQ(records[0].probe_bytes_per_second, kSixteenTokenBytes / 2000e-9);
   EXPECT_EQ(records[0].probe_patterns.size(), 3u);
-  EXPECT_DOUBLE_EQ(records[0].probe_patterns["rmw"], bytes / 4000e-9);
+  EXPECT_DOUBLE_EQ(records[0].probe_patterns["rmw"], kSixteenTokenBytes / 4000e-9);
   EXPECT_FALSE(records[0].probe_shortfall);
 
   runs[rope].repetition_ns = {1900, 1900, 1900};  // 5 % faster, and no noise to explain it

@@ -14,8 +14,7 @@
 #include "impls/cos_sin_cache.h"
 #include "impls/highway_rope.h"
 #include "impls/numeric.h"
-#include "impls/pairwise_candidate.h"
-#include "impls/per_spec.h"
+#include "impls/table_candidate.h"
 #include "impls/variants.h"
 
 namespace ropebench {
@@ -125,32 +124,22 @@ Level LevelOf(std::string_view highway_target) {
   return {"baseline", RotateBaseline};
 }
 
-class AutovecCandidate final : public Candidate {
+class AutovecCandidate final : public TableCandidate {
  public:
   AutovecCandidate()
-      : capabilities_(AllCapabilities("plain C++ loop over a cached float32 cos/sin table, "
-                                      "auto-vectorised per x86-64 level")) {
-    capabilities_.cos_sin = CosSinSource::kCachedTable;
-  }
+      : TableCandidate("autovec",
+                       AllCapabilities("plain C++ loop over a cached float32 cos/sin table, "
+                                       "auto-vectorised per x86-64 level")) {}
 
-  std::string_view name() const override { return "autovec"; }
-  const Capabilities& capabilities() const override { return capabilities_; }
   std::string target() const override { return std::string(LevelOf(HighwayDispatchTarget()).name); }
 
-  CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
-                    const TensorView* k) override {
-    const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
-    if (!reason.empty()) return {CallStatus::kUnsupported, reason};
-    CosSinCache& cache = cache_.Get(spec, [](const RopeSpec& s) { return CosSinCache(s); });
-    cache.Fill(positions);
+ protected:
+  void RotateFromTable(const RopeSpec& spec, std::span<const int64_t> positions,
+                       const TensorView& q, const TensorView* k,
+                       const CosSinCache& cache) override {
     const AutovecCall call{&cache, positions, {&q, k}, spec.pairing == Pairing::kInterleaved};
     LevelOf(HighwayDispatchTarget()).rotate(call);
-    return {};
   }
-
- private:
-  Capabilities capabilities_;
-  PerSpec<CosSinCache> cache_;
 };
 
 }  // namespace

@@ -3,12 +3,13 @@
 // highway_openmp: the same, with large calls split over OpenMP threads by tokens, or by heads when
 // tokens are few; bitwise the same result for any thread count.
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "impls/cos_sin_cache.h"
 #include "impls/highway_rope.h"
 #include "impls/highway_streaming.h"
-#include "impls/pairwise_candidate.h"
-#include "impls/per_spec.h"
+#include "impls/table_candidate.h"
 #include "impls/token_slices.h"
 #include "impls/variants.h"
 
@@ -20,26 +21,25 @@ HighwayStreaming& Streaming() {
   return streaming;
 }
 
-class HighwayCandidate final : public Candidate {
- public:
-  HighwayCandidate(std::string name, bool threaded) : name_(std::move(name)) {
-    capabilities_ =
-        AllCapabilities(threaded ? "Highway SIMD, tokens (or heads) over OpenMP threads"
-                                 : "Highway SIMD, dynamic dispatch over compiled targets");
-    capabilities_.threaded = threaded;
-    capabilities_.cos_sin = CosSinSource::kCachedTable;
-  }
+Capabilities HighwayCapabilities(bool threaded) {
+  Capabilities capabilities =
+      AllCapabilities(threaded ? "Highway SIMD, tokens (or heads) over OpenMP threads"
+                               : "Highway SIMD, dynamic dispatch over compiled targets");
+  capabilities.threaded = threaded;
+  return capabilities;
+}
 
-  std::string_view name() const override { return name_; }
-  const Capabilities& capabilities() const override { return capabilities_; }
+class HighwayCandidate final : public TableCandidate {
+ public:
+  HighwayCandidate(std::string name, bool threaded)
+      : TableCandidate(std::move(name), HighwayCapabilities(threaded)) {}
+
   std::string target() const override { return HighwayDispatchTarget(); }
 
-  CallResult Rotate(const RopeSpec& spec, std::span<const int64_t> positions, const TensorView& q,
-                    const TensorView* k) override {
-    const std::string reason = UnsupportedReason(capabilities_, spec, q.dtype, AllContiguous(q, k));
-    if (!reason.empty()) return {CallStatus::kUnsupported, reason};
-    CosSinCache& cache = cache_.Get(spec, [](const RopeSpec& s) { return CosSinCache(s); });
-    cache.Fill(positions);
+ protected:
+  void RotateFromTable(const RopeSpec& spec, std::span<const int64_t> positions,
+                       const TensorView& q, const TensorView* k,
+                       const CosSinCache& cache) override {
     const int half = cache.half();
     const int64_t slots = q.heads + (k ? k->heads : 0);
     const int64_t call_bytes = q.tokens * slots * q.head_dim * BytesPerElement(q.dtype);
@@ -64,15 +64,9 @@ class HighwayCandidate final : public Candidate {
         ++t0;
       }
     };
-    ForEachTokenRun(q.tokens, slots, q.tokens * slots * spec.rotary_dim, capabilities_.threaded,
+    ForEachTokenRun(q.tokens, slots, q.tokens * slots * spec.rotary_dim, capabilities().threaded,
                     2 * half, rotate);
-    return {};
   }
-
- private:
-  std::string name_;
-  Capabilities capabilities_;
-  PerSpec<CosSinCache> cache_;
 };
 
 }  // namespace
