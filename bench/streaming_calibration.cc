@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench/interrupt.h"
 #include "bench/machine_info.h"
 #include "impls/highway_streaming.h"
 #include "impls/variants.h"
@@ -67,8 +68,10 @@ nlohmann::json ChooseHighwayStreaming(const std::string& preset, int64_t largest
   const RopeSpec spec = ResolveSeqLen(model.spec, positions);
   const std::unique_ptr<Candidate> highway = MakeHighwayCandidate();
   std::map<int64_t, std::vector<double>> seconds;
-  for (int round = -1; round < kRounds; ++round) {  // round -1 fills the table and warms up
+  // Ctrl-C ends it between calls: the run then stops as promptly as anywhere else.
+  for (int round = -1; round < kRounds && !Interrupted(); ++round) {  // -1 fills and warms
     for (int64_t distance : kDistances) {
+      if (Interrupted()) break;
       streaming.prefetch_bytes = distance;
       SetHighwayStreaming(streaming);
       const auto start = std::chrono::steady_clock::now();
@@ -76,6 +79,13 @@ nlohmann::json ChooseHighwayStreaming(const std::string& preset, int64_t largest
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
       if (round >= 0) seconds[distance].push_back(took.count());
     }
+  }
+  streaming.prefetch_bytes = HighwayStreaming{}.prefetch_bytes;
+  if (Interrupted()) {  // the rounds measured so far are not alternated fairly: the default stays
+    SetHighwayStreaming(streaming);
+    record["prefetch_bytes"] = streaming.prefetch_bytes;
+    record["source"] = "interrupted";
+    return record;
   }
   nlohmann::json measured = nlohmann::json::object();
   double best = 0;

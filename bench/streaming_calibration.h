@@ -16,8 +16,9 @@ namespace ropebench {
 // Sets the streaming for the rest of the process and says how it was chosen, for the report's
 // machine.highway.streaming ("source"): measured on `preset` (f32, one thread; "calibrated"),
 // `forced_prefetch_bytes` (--prefetch-bytes) without measuring, or left at the default when no
-// call of the run (`largest_working_set` bytes of Q and K) is out of cache ("unused"). The
-// in-cache size is this CPU's L2 where /sys says it.
+// call of the run (`largest_working_set` bytes of Q and K) is out of cache ("unused") or when
+// Ctrl-C stops the measurement ("interrupted"). The in-cache size is this CPU's L2 where /sys says
+// it.
 nlohmann::json ChooseHighwayStreaming(const std::string& preset, int64_t largest_working_set,
                                       std::optional<int64_t> forced_prefetch_bytes);
 

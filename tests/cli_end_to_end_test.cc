@@ -145,23 +145,26 @@ TEST(CliEndToEndTest, RunWritesAReportUnderOut) {
   EXPECT_EQ(report["validation"]["summary"]["openmp"]["fail"], 0);
   EXPECT_EQ(report["validation"]["summary"]["highway"]["fail"], 0);
   EXPECT_EQ(report["validation"]["summary"]["highway_openmp"]["fail"], 0);
+  EXPECT_EQ(report["validation"]["summary"]["autovec"]["fail"], 0);
   for (const nlohmann::json& c : report["validation"]["cases"]) {
     EXPECT_EQ(c["preset"], "gptj-6b");
     EXPECT_EQ(c["status"], "pass") << c["name"];
   }
-  // scalar, openmp, highway, highway_openmp and matrix, bf16.
-  EXPECT_EQ(report["extrapolation"].size(), 5u);
+  // scalar, openmp, highway, highway_openmp, autovec and matrix, bf16.
+  EXPECT_EQ(report["extrapolation"].size(), 6u);
   // x 1 and 16 tokens; openmp and highway_openmp, being threaded, also at every CPU when the
   // machine has several.
   const size_t thread_counts = DefaultThreads().size();
-  ASSERT_EQ(report["benchmarks"].size(), 2 * (3 + 2 * thread_counts));
+  ASSERT_EQ(report["benchmarks"].size(), 2 * (4 + 2 * thread_counts));
   for (const nlohmann::json& b : report["benchmarks"]) {
     EXPECT_EQ(b["status"], "ok") << b["name"];
     EXPECT_EQ(b["repetition_ns"].size(), 1u);
     EXPECT_GT(b["roofline"].get<double>(), 0);
-    const bool highway = b["candidate"].get<std::string>().starts_with("highway");
-    EXPECT_EQ(b["cos_sin"], highway ? "cached_table" : "per_call") << b["name"];
-    EXPECT_EQ(b.contains("target"), highway) << b["name"];
+    // The per-spec table candidates, which also say what instruction set their calls ran on.
+    const std::string candidate = b["candidate"];
+    const bool table = candidate.starts_with("highway") || candidate == "autovec";
+    EXPECT_EQ(b["cos_sin"], table ? "cached_table" : "per_call") << b["name"];
+    EXPECT_EQ(b.contains("target"), table) << b["name"];
   }
   EXPECT_FALSE(report["bandwidth"].empty());
 }
