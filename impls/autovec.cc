@@ -20,8 +20,9 @@
 namespace ropebench {
 namespace {
 
-// The storage types as an engineer spells them: the compiler's own half type where it has one (its
-// conversions vectorise with F16C), else the project's bit conversions.
+// The storage types as an engineer spells them: the compiler's own half type where it has one (GCC
+// 12 converts it one element at a time, with F16C where the level has it: it has no vector
+// _Float16 before AVX512-FP16), else the project's bit conversions.
 #if defined(__FLT16_MAX__) && !defined(__clang__)
 using Half = _Float16;
 inline float Widen(Half h) { return static_cast<float>(h); }
