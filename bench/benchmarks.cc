@@ -410,8 +410,7 @@ std::shared_ptr<BenchmarkVerdicts> RegisterRopeBenchmarks(const BenchmarkPlan& p
                           ? std::min(plan.repetitions, plan.repetitions_at_largest)
                           : plan.repetitions;
     for (const ProbePattern& pattern : kProbePatterns) {
-      if (!FirstOfItsGroup(shapes, i)) break;
-      if (!Probes(pattern, shape.WorkingSet())) continue;
+      if (!FirstOfItsGroup(shapes, i) || !Probes(pattern, shape.WorkingSet())) continue;
       benchmark::RegisterBenchmark(
           shape.AdjacentProbeName(pattern).c_str(),
           [shape, &pattern](benchmark::State& state) { RunAdjacentProbe(state, shape, pattern); })

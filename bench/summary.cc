@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -137,10 +138,32 @@ void PrintBandwidth(std::FILE* out, const Json& probe) {
   }
 }
 
+// The benchmark tables' rows: candidate, preset, dtype, threads; then a column per token count.
+using BenchmarkRow = std::tuple<std::string, std::string, std::string, int64_t>;
+
+// A row's key columns, or with the column names the header's.
+template <typename Threads>
+void PrintKeyColumns(std::FILE* out, std::string_view candidate, std::string_view preset,
+                     std::string_view dtype, const Threads& threads) {
+  fmt::print(out, "  {:<16} {:<18} {:<5} {:>3}", candidate, preset, dtype, threads);
+}
+
+void PrintRowKey(std::FILE* out, const BenchmarkRow& row) {
+  const auto& [candidate, preset, dtype, threads] = row;
+  PrintKeyColumns(out, candidate, preset, dtype, threads);
+}
+
+// The title line, then the column names.
+void PrintTableHeader(std::FILE* out, std::string_view title, const std::vector<int64_t>& tokens) {
+  fmt::print(out, "\n{}\n", title);
+  PrintKeyColumns(out, "candidate", "preset", "dtype", "thr");
+  for (int64_t t : tokens) fmt::print(out, " {:>13}", fmt::format("{} tok", t));
+  fmt::print(out, "\n");
+}
+
 void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
   if (benchmarks.empty()) return;
-  using Row =
-      std::tuple<std::string, std::string, std::string, int64_t>;  // candidate preset dtype threads
+  using Row = BenchmarkRow;
   std::vector<Row> rows;
   std::vector<int64_t> tokens;
   for (const Json& b : benchmarks) {
@@ -148,17 +171,14 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
     Remember(tokens, b["tokens"].get<int64_t>());
   }
   std::sort(tokens.begin(), tokens.end());
-  fmt::print(out,
-             "\nbenchmarks: GB/s (roofline: fraction of this machine's rmw bandwidth at the same "
-             "working set), median of the repetitions\n  {:<16} {:<18} {:<5} {:>3}",
-             "candidate", "preset", "dtype", "thr");
-  for (int64_t t : tokens) fmt::print(out, " {:>13}", fmt::format("{} tok", t));
-  fmt::print(out, "\n");
+  PrintTableHeader(out,
+                   "benchmarks: GB/s (roofline: fraction of the fastest in-place probe of the same "
+                   "buffers), median of the repetitions",
+                   tokens);
   std::vector<std::string> skipped, precision;
   int shortfalls = 0;
   for (const Row& row : rows) {
-    const auto& [candidate, preset, dtype, threads] = row;
-    fmt::print(out, "  {:<16} {:<18} {:<5} {:>3}", candidate, preset, dtype, threads);
+    PrintRowKey(out, row);
     for (int64_t t : tokens) {
       std::string cell = "-";
       for (const Json& b : benchmarks) {
@@ -219,7 +239,7 @@ void PrintBaselineRatios(std::FILE* out, const Json& benchmarks) {
       Remember(tokens, b["tokens"].get<int64_t>());
     }
   }
-  using Row = std::tuple<std::string, std::string, std::string, int64_t>;
+  using Row = BenchmarkRow;
   std::map<Row, std::map<int64_t, double>> ratios;
   std::vector<Row> rows;
   for (const Json& b : benchmarks) {
@@ -235,16 +255,13 @@ void PrintBaselineRatios(std::FILE* out, const Json& benchmarks) {
   }
   if (rows.empty()) return;
   std::sort(tokens.begin(), tokens.end());
-  fmt::print(out,
-             "\nover {}: each Highway candidate's throughput over the auto-vectorised loop's (same "
-             "shape and threads)\n"
-             "  {:<16} {:<18} {:<5} {:>3}",
-             kBaselineCandidate, "candidate", "preset", "dtype", "thr");
-  for (int64_t t : tokens) fmt::print(out, " {:>13}", fmt::format("{} tok", t));
-  fmt::print(out, "\n");
+  PrintTableHeader(out,
+                   fmt::format("over {}: each Highway candidate's throughput over the "
+                               "auto-vectorised loop's (same shape and threads)",
+                               kBaselineCandidate),
+                   tokens);
   for (const Row& row : rows) {
-    const auto& [candidate, preset, dtype, threads] = row;
-    fmt::print(out, "  {:<16} {:<18} {:<5} {:>3}", candidate, preset, dtype, threads);
+    PrintRowKey(out, row);
     for (int64_t t : tokens) {
       const auto ratio = ratios[row].find(t);
       fmt::print(out, " {:>13}",
