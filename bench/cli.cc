@@ -62,6 +62,11 @@ constexpr FlagSpec kExecFlag{
     "an external program judged as a candidate (repeatable): run as `CMD CASES_DIR OUT_DIR` per "
     "call through the vectors protocol (README); the default candidates are then the external "
     "ones"};
+constexpr FlagSpec kServeFlag{
+    "serve", "CMD",
+    "a long-lived external program judged as a candidate (repeatable): started once as `CMD "
+    "--serve`, asked one line per call (the serve protocol, README); the default candidates are "
+    "then the external ones"};
 constexpr FlagSpec kTimeoutFlag{
     "timeout", "S",
     "seconds a plugin's or program's call may take before it is killed (default 20)"};
@@ -99,6 +104,7 @@ constexpr FlagSpec kValidateFlags[] = {
     kTargetFlag,
     kPluginFlag,
     kExecFlag,
+    kServeFlag,
     kTimeoutFlag,
     kAcceptFlag,
     kToleranceFlag,
@@ -121,6 +127,7 @@ constexpr FlagSpec kBenchFlags[] = {
     kTargetFlag,
     kPluginFlag,
     kExecFlag,
+    kServeFlag,
     kTimeoutFlag,
     kAcceptFlag,
     kToleranceFlag,
@@ -143,6 +150,7 @@ constexpr FlagSpec kRunFlags[] = {
     kTargetFlag,
     kPluginFlag,
     kExecFlag,
+    kServeFlag,
     kTimeoutFlag,
     kAcceptFlag,
     kToleranceFlag,
@@ -165,7 +173,7 @@ constexpr FlagSpec kVectorsFlags[] = {
     kQuietFlag,
 };
 
-constexpr FlagSpec kListFlags[] = {kPluginFlag, kExecFlag};
+constexpr FlagSpec kListFlags[] = {kPluginFlag, kExecFlag, kServeFlag, kTimeoutFlag};
 
 constexpr FlagSpec kPlotlyFlag = {
     "plotly-js", "FILE",
@@ -431,16 +439,16 @@ std::span<const Command> Commands() {
        "ropebench run [--full] [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]...\n"
        "                     [--tokens N,...] [--repetitions N] [--min-time S] [--time-budget S]\n"
        "                     [--prefetch-bytes N] [--target NAME] [--plugin PATH]... [--exec "
-       "CMD]... [--timeout S]\n"
-       "                     [--out DIR] [--benchmark_*...]",
+       "CMD]...\n"
+       "                     [--serve CMD]... [--timeout S] [--out DIR] [--benchmark_*...]",
        kRunFlags, 0, true, Run},
       {"validate", "validate candidates against the float64 reference",
        "ropebench validate [--candidate NAME]... [--preset NAME]... [--spec SPEC [--heads Q,KV]]\n"
        "                          [--suite conformance|extrapolation|all] [--dtype "
        "f32|f16|bf16]...\n"
-       "                          [--target NAME] [--plugin PATH]... [--exec CMD]... [--timeout "
-       "S]\n"
-       "                          [--json FILE]",
+       "                          [--target NAME] [--plugin PATH]... [--exec CMD]... [--serve "
+       "CMD]...\n"
+       "                          [--timeout S] [--json FILE]",
        kValidateFlags, 0, false, plain(Validate)},
       {"bench", "benchmark candidates across sequence lengths beside this machine's bandwidth",
        "ropebench bench [--candidate NAME]... [--preset NAME]... [--dtype DTYPE]... "
@@ -449,7 +457,7 @@ std::span<const Command> Commands() {
        "S]\n"
        "                       [--prefetch-bytes N] [--target NAME] [--plugin PATH]... [--exec "
        "CMD]...\n"
-       "                       [--timeout S] [--json FILE] [--benchmark_*...]",
+       "                       [--serve CMD]... [--timeout S] [--json FILE] [--benchmark_*...]",
        kBenchFlags, 0, true, Bench},
       {"vectors", "test cases as files for a program in any language, and its outputs judged",
        "ropebench vectors export --out DIR [--suite SUITE] [--preset NAME]... [--spec SPEC]\n"
@@ -475,7 +483,8 @@ std::span<const Command> Commands() {
       {"show", "print the summary of a saved report", "ropebench show REPORT.json",
        std::span(kNoFlags, 0), 1, false, plain(Show)},
       {"list", "candidates with what they support, and the model presets",
-       "ropebench list [--plugin PATH]... [--exec CMD]...", kListFlags, 0, false, plain(List)},
+       "ropebench list [--plugin PATH]... [--exec CMD]... [--serve CMD]... [--timeout S]",
+       kListFlags, 0, false, plain(List)},
       {"help", "this overview", "ropebench help", std::span(kNoFlags, 0), 0, false, plain(Help)},
   };
   return kCommands;

@@ -28,7 +28,7 @@ std::vector<Candidate*> ResolveCandidates(const Registry& registry, const Parsed
   if (names.empty()) {
     // With plugins or programs given, they are what the user came to judge; else every built-in
     // that is not an emulation.
-    const bool external = args.Has("plugin") || args.Has("exec");
+    const bool external = args.Has("plugin") || args.Has("exec") || args.Has("serve");
     for (Candidate* candidate : registry.All()) {
       const Capabilities& c = candidate->capabilities();
       if (external ? c.external : !c.emulation) chosen.push_back(candidate);
@@ -150,6 +150,20 @@ void AddExternalCandidates(Registry& registry, const ParsedArgs& args) {
       throw UsageError{"--exec: the command is empty"};
     }
     add(ExecCandidate(command, timeout), "--exec '" + command + "'");
+  }
+  for (const std::string& command : args.Values("serve")) {
+    if (command.find_first_not_of(" \t") == std::string::npos) {
+      throw UsageError{"--serve: the command is empty"};
+    }
+    std::string error;
+    std::unique_ptr<Candidate> program = ServeCandidate(command, timeout, error);
+    if (!error.empty()) {
+      // A defect of the program, not of the command: said now, and every case reports it.
+      fmt::print(stderr,
+                 "ropebench: --serve '{}': {} (each of its cases is reported as an error)\n",
+                 command, error);
+    }
+    add(std::move(program), "--serve '" + command + "'");
   }
 }
 

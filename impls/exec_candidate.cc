@@ -2,18 +2,21 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <vector>
 
 #include "fmt/format.h"
 #include "impls/isolated_candidate.h"
+#include "impls/serve_session.h"
+#include "impls/text_file.h"
 #include "reports/report_json.h"
 #include "reports/vectors.h"
 
@@ -22,37 +25,48 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadText(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// The last non-empty line of a log, for a one-line error.
-std::string LastLine(const std::string& text) {
-  std::string line, last;
-  std::istringstream lines(text);
-  while (std::getline(lines, line)) {
-    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+// Where a call's vectors directory goes: a RAM-backed directory (/dev/shm) when one has room for
+// the files, so that the protocol costs memory copies rather than disk writes; else /tmp.
+fs::path WorkRoot(int64_t bytes) {
+  struct statvfs shm {};
+  if (statvfs("/dev/shm", &shm) == 0 && access("/dev/shm", W_OK) == 0 &&
+      static_cast<double>(shm.f_bavail) * static_cast<double>(shm.f_frsize) > 2.0 * bytes) {
+    return "/dev/shm";
   }
-  return last.size() > 200 ? last.substr(0, 200) + "..." : last;
+  return "/tmp";
 }
 
-class ExecProgram final : public Candidate {
+// Bytes of one round of files for `calls`: inputs and outputs of Q and K.
+int64_t FileBytes(std::span<const RotateCall> calls) {
+  int64_t bytes = 0;
+  for (const RotateCall& call : calls) {
+    for (const TensorView* view : {&call.q, call.k}) {
+      if (view != nullptr)
+        bytes += 2 * view->tokens * view->heads * view->head_dim * BytesPerElement(view->dtype);
+    }
+  }
+  return bytes + (int64_t{1} << 20);
+}
+
+// An external program as a candidate: each call (or batch of calls) is written as a vectors
+// directory, Run() has the program answer it, and its outputs are read back into the views. How
+// the program is reached — a process per call, or one long-lived process — is the subclass's.
+class VectorsProgram : public Candidate {
  public:
-  ExecProgram(std::string command, double timeout_seconds)
-      : command_(std::move(command)), name_(ExecName(command_)), timeout_(timeout_seconds) {
-    capabilities_ = AllCapabilities("external program: " + command_ +
+  VectorsProgram(const std::string& command, const std::string& how)
+      : command_(command), name_(ExecName(command)) {
+    capabilities_ = AllCapabilities("external program" + how + ": " + command +
                                     " (declines what it does not support, per case)");
     capabilities_.external = true;
     capabilities_.self_timed = true;
-    char pattern[] = "/tmp/ropebench-exec-XXXXXX";
-    if (mkdtemp(pattern) != nullptr) work_ = pattern;
+    for (const char* root : {"/dev/shm", "/tmp"}) {
+      std::string pattern = std::string(root) + "/ropebench-exec-XXXXXX";
+      if (mkdtemp(pattern.data()) != nullptr) work_[root] = pattern;
+    }
   }
-  ~ExecProgram() override {
+  ~VectorsProgram() override {
     std::error_code ignored;
-    if (!work_.empty()) fs::remove_all(work_, ignored);
+    for (const auto& [root, dir] : work_) fs::remove_all(dir, ignored);
   }
 
   std::string_view name() const override { return name_; }
@@ -65,12 +79,15 @@ class ExecProgram final : public Candidate {
     return RotateEach(std::span(&call, 1)).front();
   }
 
-  // All calls as the cases of one vectors directory, and one run of the program.
+  // All calls as the cases of one vectors directory, and one answer of the program.
   std::vector<CallResult> RotateEach(std::span<const RotateCall> calls) override {
     timing_ = {};
     auto all = [&](CallResult result) { return std::vector<CallResult>(calls.size(), result); };
-    if (work_.empty()) return all({CallStatus::kError, "cannot create a temporary directory"});
-    const fs::path cases = work_ / "cases", out = work_ / "out", log = work_ / "log.txt";
+    auto work = work_.find(WorkRoot(FileBytes(calls)).string());
+    if (work == work_.end()) work = work_.find("/tmp");
+    if (work == work_.end())
+      return all({CallStatus::kError, "cannot create a temporary directory"});
+    const fs::path cases = work->second / "cases", out = work->second / "out";
     std::error_code error;
     fs::remove_all(cases, error);
     fs::remove_all(out, error);
@@ -105,8 +122,7 @@ class ExecProgram final : public Candidate {
     }
 
     const auto start = std::chrono::steady_clock::now();
-    if (CallResult ran = RunProgram(cases, out, log); ran.status != CallStatus::kOk)
-      return all(ran);
+    if (CallResult ran = Run(cases, out); ran.status != CallStatus::kOk) return all(ran);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -123,13 +139,26 @@ class ExecProgram final : public Candidate {
     return results;
   }
 
+ protected:
+  // Has the program write the outputs of the cases in `cases` to `out`.
+  virtual CallResult Run(const fs::path& cases, const fs::path& out) = 0;
+
+  // A file in this candidate's own temporary directory.
+  fs::path WorkFile(const std::string& name) const {
+    const auto tmp = work_.find("/tmp");
+    return (tmp != work_.end() ? tmp->second : fs::path("/tmp")) / name;
+  }
+
+  const std::string& command() const { return command_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
  private:
   // One case's outputs copied into its call's views, and the seconds the program says the case
   // took (negative when it does not say).
   static CallResult ReadOutputs(const VectorCase& c, const fs::path& out, const RotateCall& call,
                                 double wall, double& seconds) {
     if (fs::exists(out / (c.id + ".unsupported"))) {
-      const std::string why = LastLine(ReadText(out / (c.id + ".unsupported")));
+      const std::string why = LastLine(ReadTextFile(out / (c.id + ".unsupported")));
       return {CallStatus::kUnsupported,
               "the program declines this case" + (why.empty() ? "" : ": " + why)};
     }
@@ -138,8 +167,7 @@ class ExecProgram final : public Candidate {
       if (view == nullptr) continue;
       const fs::path path = out / c.File(what);
       if (!fs::exists(path)) {
-        return {CallStatus::kError,
-                "the program exited without writing " + path.filename().string()};
+        return {CallStatus::kError, "the program did not write " + path.filename().string()};
       }
       NpyArray array;
       std::string read_error = ReadNpy(path, array);
@@ -148,7 +176,7 @@ class ExecProgram final : public Candidate {
     }
     const fs::path seconds_path = out / (c.id + ".seconds");
     if (fs::exists(seconds_path)) {
-      const std::string text = ReadText(seconds_path);
+      const std::string text = ReadTextFile(seconds_path);
       char* end = nullptr;
       seconds = std::strtod(text.c_str(), &end);
       if (end == text.c_str() || !(seconds > 0) || seconds > wall) {
@@ -160,13 +188,27 @@ class ExecProgram final : public Candidate {
     return {};
   }
 
-  CallResult RunProgram(const fs::path& cases, const fs::path& out, const fs::path& log) {
-    const std::string script = command_ + " \"$1\" \"$2\"";
+  std::string command_;
+  std::string name_;
+  std::map<std::string, fs::path> work_;  // by root: /dev/shm, /tmp
+  Capabilities capabilities_;
+  CallTiming timing_;
+};
+
+// --exec: `CMD CASES_DIR OUT_DIR` per call, in its own process group, within the timeout.
+class ExecProgram final : public VectorsProgram {
+ public:
+  ExecProgram(const std::string& command, double timeout_seconds)
+      : VectorsProgram(command, ""), timeout_(timeout_seconds), log_(WorkFile("log.txt")) {}
+
+ private:
+  CallResult Run(const fs::path& cases, const fs::path& out) override {
+    const std::string script = command() + " \"$1\" \"$2\"";
     const pid_t child = fork();
     if (child < 0) return {CallStatus::kError, "cannot fork to run the program"};
     if (child == 0) {
       setpgid(0, 0);  // its own group, so that a timeout kills what it started too
-      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
@@ -185,18 +227,39 @@ class ExecProgram final : public Candidate {
         return {CallStatus::kCrash,
                 fmt::format("the program crashed ({})", strsignal(exit_status - 128))};
       }
-      const std::string said = LastLine(ReadText(log));
+      const std::string said = LastLine(ReadTextFile(log_));
       if (!said.empty()) result.message += ": " + said;
     }
     return result;
   }
 
-  std::string command_;
-  std::string name_;
   double timeout_;
-  fs::path work_;
-  Capabilities capabilities_;
-  CallTiming timing_;
+  fs::path log_;
+};
+
+// --serve: one long-lived `CMD --serve` for the run (impls/serve_session.h), started here so that
+// its handshake names the candidate.
+class ServeProgram final : public VectorsProgram {
+ public:
+  ServeProgram(const std::string& command, double timeout_seconds)
+      : VectorsProgram(command, " (serve)"),
+        session_(command, timeout_seconds, WorkFile("stderr.txt")) {
+    start_ = session_.Start();
+    if (!session_.name().empty()) set_name(session_.name());
+  }
+
+  // Why the program cannot serve, or "".
+  std::string StartError() const {
+    return start_.status == CallStatus::kOk ? std::string() : start_.message;
+  }
+
+ private:
+  CallResult Run(const fs::path& cases, const fs::path& out) override {
+    return session_.Call(cases.string(), out.string());
+  }
+
+  ServeSession session_;
+  CallResult start_;
 };
 
 }  // namespace
@@ -219,6 +282,13 @@ std::string ExecName(const std::string& command) {
 
 std::unique_ptr<Candidate> ExecCandidate(const std::string& command, double timeout_seconds) {
   return std::make_unique<ExecProgram>(command, timeout_seconds);
+}
+
+std::unique_ptr<Candidate> ServeCandidate(const std::string& command, double timeout_seconds,
+                                          std::string& start_error) {
+  auto program = std::make_unique<ServeProgram>(command, timeout_seconds);
+  start_error = program->StartError();
+  return program;
 }
 
 }  // namespace ropebench

@@ -9,7 +9,7 @@ set -euo pipefail
 ropebench=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=/usr/bin/python3
-numpy_rope="$root/scripts/numpy_rope.py"
+numpy_rope="$root/examples/python/numpy_rope.py"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 source "$root/tests/expect.sh"

@@ -1,23 +1,22 @@
 #!/usr/bin/python3
-"""RoPE in NumPy, judged by ropebench as an external program.
+"""RoPE in NumPy, judged by ropebench through examples/python/ropebench_exec.py.
 
-    ropebench validate --exec '/usr/bin/python3 scripts/numpy_rope.py'
-    python3 scripts/numpy_rope.py CASES_DIR OUT_DIR      # what ropebench runs, once per call
+    ropebench validate --serve '/usr/bin/python3 examples/python/numpy_rope.py'
+    ropebench validate --exec '/usr/bin/python3 examples/python/numpy_rope.py'
+    python3 examples/python/numpy_rope.py CASES_DIR OUT_DIR    # after `ropebench vectors export`
 
-Reads CASES_DIR/manifest.json (the vectors protocol, README "External programs") and, for every
-case, <id>.positions.npy, <id>.q.npy and <id>.k.npy; writes the rotated OUT_DIR/<id>.q.npy and
-<id>.k.npy in the input's dtype and shape, and OUT_DIR/<id>.seconds, the time the rotation itself
-took (ropebench's benchmarks time that, not Python's start-up). Written from the formulas of
-DESIGN.md section 2 alone: it shares no code with ropebench. Angles and rotation in float64, one
-rounding to the storage dtype (bf16 round-to-nearest-even by hand: NumPy has no bfloat16).
+Written from the formulas of DESIGN.md section 2 alone: it shares no code with ropebench. Angles
+and rotation in float64, one rounding to the storage dtype (bf16 round-to-nearest-even by hand:
+NumPy has no bfloat16).
 """
-import json
 import math
 import pathlib
 import sys
-import time
 
 import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import ropebench_exec  # noqa: E402
 
 
 def inverse_frequencies(s):
@@ -78,8 +77,8 @@ def attention_factor(s):
 
 
 def widen(stored, dtype):
-    if dtype == "bf16":  # raw bits: the upper half of a float32
-        return (stored.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    if dtype == "bf16":
+        return ropebench_exec.bf16_to_float32(stored).astype(np.float64)
     return stored.astype(np.float64)
 
 
@@ -88,13 +87,8 @@ def narrow(values, dtype):
         return values.astype(np.float32)
     if dtype == "f16":
         return values.astype(np.float16)
-    # bf16: to float32 (exact enough: one more rounding far below bf16's), then round to nearest
-    # even on the bits; NaN stays a quiet NaN.
-    bits = values.astype(np.float32).view(np.uint32).astype(np.uint64)
-    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
-    nan = np.isnan(values)
-    rounded[nan] = ((bits[nan] >> 16) | 0x40).astype(np.uint16)
-    return rounded
+    # bf16 through float32: one more rounding far below bf16's.
+    return ropebench_exec.float32_to_bf16(values)
 
 
 def rotate(x, pairing, rotary_dim, cos, sin):
@@ -113,39 +107,25 @@ def rotate(x, pairing, rotary_dim, cos, sin):
     return out
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: numpy_rope.py CASES_DIR OUT_DIR")
-    cases_dir, out_dir = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-    manifest = json.loads((cases_dir / "manifest.json").read_text())
-    if manifest.get("format") != "ropebench-vectors" or manifest.get("version") != 1:
-        sys.exit(f"{cases_dir}/manifest.json: not a version 1 ropebench vectors manifest")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for case in manifest["cases"]:
-        spec, dtype, case_id = case["spec"], case["dtype"], case["id"]
-        positions = np.load(cases_dir / f"{case_id}.positions.npy")
-        inputs = {"q": np.load(cases_dir / f"{case_id}.q.npy")}
-        if case["k_heads"] > 0:
-            inputs["k"] = np.load(cases_dir / f"{case_id}.k.npy")
-        start = time.perf_counter()
-        theta = inverse_frequencies(spec)
-        scale = attention_factor(spec)
-        # Positions up to 2^63 are exact in float64 only below 2^53; the product is rounded once.
-        angles = positions.astype(np.float64)[:, None] * theta[None, :]
-        cos, sin = scale * np.cos(angles), scale * np.sin(angles)
-        outputs = {
-            name: narrow(rotate(widen(x, dtype), spec["pairing"], spec["rotary_dim"], cos, sin),
-                         dtype)
-            for name, x in inputs.items()
-        }
+def apply(spec, positions, q, k):
+    dtype = ropebench_exec.dtype_of(q)
+    theta = inverse_frequencies(spec)
+    scale = attention_factor(spec)
+    # Positions up to 2^63 are exact in float64 only below 2^53; the product is rounded once.
+    angles = positions.astype(np.float64)[:, None] * theta[None, :]
+    cos, sin = scale * np.cos(angles), scale * np.sin(angles)
+    rotary_dim = spec["rotary_dim"]
+    outputs = []
+    for x in (q, k):
+        if x is None:
+            outputs.append(None)
+            continue
+        y = narrow(rotate(widen(x, dtype), spec["pairing"], rotary_dim, cos, sin), dtype)
         # Elements past rotary_dim pass through bit-identical, not through a float64 round trip.
-        for name, x in inputs.items():
-            outputs[name][..., spec["rotary_dim"]:] = x[..., spec["rotary_dim"]:]
-        seconds = time.perf_counter() - start
-        for name, y in outputs.items():
-            np.save(out_dir / f"{case_id}.{name}.npy", y)
-        (out_dir / f"{case_id}.seconds").write_text(f"{seconds:.9g}\n")
+        y[..., rotary_dim:] = x[..., rotary_dim:]
+        outputs.append(y)
+    return outputs[0], outputs[1]
 
 
 if __name__ == "__main__":
-    main()
+    ropebench_exec.main(apply, name="numpy_rope")
