@@ -135,10 +135,19 @@ CaseMetrics JudgeOutput(const Observation& observation, const GuardedTensors& te
                      FirstFailingPosition(observation, m.token_max_pair_error)};
 }
 
-// pass; precision when the diagnosis finds the right convention held back by angle precision
-// alone; else fail.
+// pass; crash, timeout or error when a repeated call failed; precision when the diagnosis finds
+// the right convention held back by angle precision alone; else fail.
 void Conclude(CaseRecord& record, const Observation& observation, Checks& checks) {
   record.status = CaseStatus::kPass;
+  // A repeated call that failed is the case's failure: how that call ended, not a defect the
+  // diagnosis would read into outputs that may be right.
+  for (const CheckOutcome& outcome : checks.outcomes()) {
+    if (outcome.passed || !outcome.failed_call) continue;
+    record.status = *outcome.failed_call;
+    record.diagnosis = Diagnosis{std::string(ToString(record.status)), outcome.detail};
+    record.checks = checks.Take();
+    return;
+  }
   if (!checks.AllPassed()) {
     record.diagnosis = Diagnose(observation, checks.outcomes());
     record.status =

@@ -159,9 +159,8 @@ void AddExternalCandidates(Registry& registry, const ParsedArgs& args) {
     std::unique_ptr<Candidate> program = ServeCandidate(command, timeout, error);
     if (!error.empty()) {
       // A defect of the program, not of the command: said now, and every case reports it.
-      fmt::print(stderr,
-                 "ropebench: --serve '{}': {} (each of its cases is reported as an error)\n",
-                 command, error);
+      fmt::print(stderr, "ropebench: --serve '{}': {} (each of its cases reports it)\n", command,
+                 error);
     }
     add(std::move(program), "--serve '" + command + "'");
   }

@@ -86,26 +86,28 @@ CallResult ServeSession::Launch() {
   std::string line;
   if (CallResult read = ReadLine(timeout_, line); read.status != CallStatus::kOk) {
     if (read.status == CallStatus::kTimeout) {
-      read.message = fmt::format("it wrote no handshake within {:g} s (killed)", timeout_);
+      read.message = fmt::format("the program wrote no handshake within {:g} s (killed)", timeout_);
     } else {
-      read.message = "it ended before its handshake: " + read.message;
+      read.message += " before its handshake";
     }
     return Failed(read);
   }
   const nlohmann::json hello = nlohmann::json::parse(line, nullptr, false);
   if (!hello.is_object() || hello.value("ropebench", "") != "serve") {
-    return Failed({CallStatus::kError, "its first line is not a serve handshake: " + Quoted(line)});
+    return Failed(
+        {CallStatus::kError, "the program's first line is not a serve handshake: " + Quoted(line)});
   }
   if (!hello.contains("version") || !hello["version"].is_number_integer() ||
       hello["version"].get<int64_t>() != kServeVersion) {
-    return Failed({CallStatus::kError,
-                   fmt::format("it speaks serve version {}; this ropebench speaks version {}",
-                               hello.contains("version") ? hello["version"].dump() : "(none)",
-                               kServeVersion)});
+    return Failed(
+        {CallStatus::kError,
+         fmt::format("the program speaks serve version {}; this ropebench speaks version {}",
+                     hello.contains("version") ? hello["version"].dump() : "(none)",
+                     kServeVersion)});
   }
   if (!hello.contains("name") || !hello["name"].is_string() ||
       hello["name"].get<std::string>().empty()) {
-    return Failed({CallStatus::kError, "its handshake has no \"name\": " + Quoted(line)});
+    return Failed({CallStatus::kError, "the program's handshake has no \"name\": " + Quoted(line)});
   }
   name_ = hello["name"].get<std::string>();
   return {};

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/rope_spec.h"
@@ -32,9 +33,16 @@ inline bool Failed(CaseStatus status, Acceptance accepted = {}) {
 }
 
 struct CheckOutcome {
+  CheckOutcome() = default;
+  CheckOutcome(std::string n, bool p, std::string d, std::optional<CaseStatus> f = std::nullopt)
+      : name(std::move(n)), passed(p), detail(std::move(d)), failed_call(f) {}
+
   std::string name;  // "error", "guards", "determinism", ...
   bool passed = true;
   std::string detail;  // what was measured, and where it failed
+  // Set when the check could not judge because its own call failed (a repeated call that
+  // crashed, timed out or returned an error): the case then ends with that status.
+  std::optional<CaseStatus> failed_call;
 };
 
 // What the diagnosis measured a candidate doing, per pair of the rotary dimensions: the rotation

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""The serve protocol (--serve) against programs that break it (tests/serve/misbehaving.py): each
+run must complete with its report written, every case carrying the expected status, and a
+well-behaved program's cases passing around the broken calls. And the state a program keeps
+between calls is seen: a history-dependent dynamic NTK cache passes through --exec (a fresh process
+per call) and is caught through --serve.
+
+usage: serve_protocol.py ROPEBENCH"""
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROPEBENCH = sys.argv[1]
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROGRAM = f"/usr/bin/python3 {HERE}/serve/misbehaving.py"
+WORK = tempfile.mkdtemp(prefix="ropebench-serve-")
+LLAMA2 = ["--preset", "llama2-7b", "--dtype", "f32"]
+DYNAMIC_NTK = ["--spec", "head_dim=128,scaling=dynamic_ntk,factor=2,original_max_positions=2048",
+               "--dtype", "f32"]
+failures = []
+
+
+def validate(mode, args, how="--serve", timeout="3"):
+    report = os.path.join(WORK, f"{mode}{how}.json")
+    command = [ROPEBENCH, "validate", how, f"{PROGRAM} {mode} {WORK}", "--timeout", timeout, "--quiet",
+               "--json", report] + args
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if not os.path.exists(report):
+        sys.exit(f"{mode}: no report (exit {run.returncode})\n{run.stdout}\n{run.stderr}")
+    with open(report) as f:
+        cases = json.load(f)["validation"]["cases"]
+    return run, cases
+
+
+def expect(mode, condition, what, run, cases):
+    statuses = collections.Counter(c["status"] for c in cases)
+    line = f"{mode:24} exit {run.returncode} {dict(statuses)}"
+    if condition:
+        print("ok  ", line)
+    else:
+        failures.append(f"{mode}: {what}; {line}\n{run.stderr[-2000:]}")
+        print("FAIL", line, "--", what)
+
+
+def details(cases):
+    return [c["diagnosis"]["detail"] for c in cases if c.get("diagnosis")]
+
+
+# The program cannot serve: every case carries why, named on stderr once.
+for mode, status, said in [
+        ("crash_at_start", "crash", "crashed (Segmentation fault) before its handshake"),
+        ("version_2", "error", "speaks serve version 2; this ropebench speaks version 1"),
+        ("no_handshake", "timeout", "wrote no handshake within 3 s"),
+]:
+    run, cases = validate(mode, LLAMA2)
+    expect(mode, run.returncode == 1 and cases and all(c["status"] == status for c in cases)
+           and all(said in d for d in details(cases)) and said in run.stderr,
+           f"every case {status} with '{said}', said on stderr", run, cases)
+
+# One call breaks: that case (or the check whose call it was) carries it, the program is started
+# again and the cases after it pass.
+for mode, status, said in [
+        ("crash_on_10th", "crash", "the program crashed (Segmentation fault)"),
+        ("hang_on_3rd", "timeout", "did not answer within 3 s (killed)"),
+        ("garbage_on_3rd", "error", "protocol error: the program answered 'Loading checkpoint"),
+        ("stray_line_on_3rd", "error", "a line that answers no request"),
+        ("exit_after_5", "error", "the program exited (status 0) without answering"),
+        ("error_on_3rd", "error", "the program says: RuntimeError: no kernel image"),
+]:
+    run, cases = validate(mode, LLAMA2)
+    broken = [c for c in cases if c["status"] != "pass"]
+    expect(mode, run.returncode == 1 and len(cases) == 12 and broken
+           and all(c["status"] == status and said in c["diagnosis"]["detail"] for c in broken)
+           and any(c["status"] == "pass" for c in cases[cases.index(broken[0]) + 1:]),
+           f"the broken calls' cases {status} with '{said}', later cases pass", run, cases)
+
+# Well-behaved: every case passes.
+run, cases = validate("good", LLAMA2)
+expect("good", run.returncode == 0 and len(cases) == 12 and all(c["status"] == "pass" for c in cases),
+       "every case passes", run, cases)
+
+# History: the same program through --exec (a process per call) passes, through --serve fails.
+run, cases = validate("keeps_longest_seq_len", DYNAMIC_NTK, how="--exec", timeout="20")
+expect("history through --exec", run.returncode == 0 and all(c["status"] == "pass" for c in cases),
+       "passes: no state survives a call", run, cases)
+run, cases = validate("keeps_longest_seq_len", DYNAMIC_NTK, timeout="20")
+history = [c for c in cases if any(x["name"] == "history" and not x["passed"] for x in c["checks"])]
+expect("history through --serve", run.returncode == 1 and history
+       and all(c["status"] == "fail" and c["diagnosis"]["code"] == "nondeterministic" for c in history),
+       "the history check fails (nondeterministic)", run, cases)
+
+if failures:
+    sys.exit("\n".join(failures))
