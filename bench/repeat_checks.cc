@@ -114,19 +114,21 @@ std::optional<CheckOutcome> CheckPrefillDecode(const FirstCall& first) {
     return CheckOutcome{"prefill_decode", true, "token-by-token decode bitwise equal to prefill"};
   // Code whose arithmetic takes another path for a one-token call (a vector loop's scalar tail,
   // PyTorch's cos on 9 elements against 576) rounds differently there: that is no lost position,
-  // so decode passes within the case's tolerance of prefill; a lost position moves whole angles.
+  // so decode passes within twice the case's tolerance of prefill (two results that each round
+  // within it of one value; one bf16 ulp is 2u). A lost position moves whole angles: pair 0 by a
+  // radian, 2^24u in f32.
   ErrorAccumulator difference(first.spec.pairing, first.spec.rotary_dim,
                               UnitRoundoff(first.observation.dtype));
   for (size_t n = 0; n < decoded.size(); ++n) difference.Add(decoded[n], prefilled[n]);
   const ErrorMetrics m = difference.Result();
-  const bool within = m.max_pair_error <= first.observation.tolerance;
+  const double allowed = 2 * first.observation.tolerance;
+  const bool within = m.max_pair_error <= allowed;
   const int64_t token = within || m.worst_token < 0 ? differs : m.worst_token;
   return CheckOutcome{
       "prefill_decode", within,
       fmt::format("decode of token {} (position {}) differs from prefill by {:.3g}u ({} the "
-                  "tolerance {:g}u)",
-                  token, positions[token], m.max_pair_error, within ? "within" : "over",
-                  first.observation.tolerance)};
+                  "allowed {:g}u)",
+                  token, positions[token], m.max_pair_error, within ? "within" : "over", allowed)};
 }
 
 CheckOutcome CheckRelativePosition(const FirstCall& first) {

@@ -92,5 +92,37 @@ expect("history through --serve", run.returncode == 1 and history
        and all(c["status"] == "fail" and c["diagnosis"]["code"] == "nondeterministic" for c in history),
        "the history check fails (nondeterministic)", run, cases)
 
+# The examples through --serve: the NumPy one judged as through --exec; the PyTorch one (the
+# Hugging Face formulation) graded, never a convention error: its f32 positions and angles, and
+# cos/sin in the tensor's dtype, are a precision floor. The --spec case is one where PyTorch's
+# one-token decode rounds differently from its prefill (it was once called position_offset).
+EXAMPLES = os.path.join(os.path.dirname(HERE), "examples", "python")
+
+
+def example(name, how, args):
+    report = os.path.join(WORK, f"{name}{how}.json")
+    run = subprocess.run([ROPEBENCH, "validate", how, f"/usr/bin/python3 {EXAMPLES}/{name}.py",
+                          "--quiet", "--json", report] + args,
+                         capture_output=True, text=True, timeout=600)
+    with open(report) as f:
+        return run, json.load(f)["validation"]["cases"]
+
+
+_, by_exec = example("numpy_rope", "--exec", LLAMA2)
+run, by_serve = example("numpy_rope", "--serve", LLAMA2)
+expect("numpy_rope --serve", [(c["name"], c["status"]) for c in by_serve]
+       == [(c["name"], c["status"]) for c in by_exec] and all(c["status"] == "pass" for c in by_serve),
+       "the same verdicts as through --exec, every case passes", run, by_serve)
+if subprocess.run(["/usr/bin/python3", "-c", "import torch"], capture_output=True).returncode:
+    print("skip torch_rope: no PyTorch (scripts/setup --examples installs python3-torch)")
+else:
+    for args in (["--preset", "llama2-7b"],
+                 ["--spec", "head_dim=72,rotary_dim=18,pairing=interleaved", "--heads", "32,8"]):
+        run, cases = example("torch_rope", "--serve", args)
+        expect("torch_rope " + args[1][:24], run.returncode == 1 and cases and all(
+            c["status"] == "pass" or (c["status"] == "precision"
+                                      and c["diagnosis"]["code"] == "low_precision_angle")
+            for c in cases), "pass or precision (low_precision_angle), nothing else", run, cases)
+
 if failures:
     sys.exit("\n".join(failures))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The vectors protocol end to end: `vectors export` -> an independent program (the NumPy example,
-# scripts/numpy_rope.py) -> `vectors check` round-trips for f32, f16 and bf16, and a broken output
+# examples/python/numpy_rope.py) -> `vectors check` round-trips for f32, f16 and bf16, and a broken output
 # is caught with its diagnosis; malformed manifests, wrong-shaped, wrong-dtype and truncated .npy
 # files each get a one-line error naming the file; `--exec` runs the program as a candidate, and a
 # program that crashes, hangs, fails or writes nothing is reported case by case while the run
