@@ -17,6 +17,8 @@ PRESETS = ("llama2-7b, llama3.1-8b, llama3.2-1b, mistral-7b, qwen2.5-7b, codella
            "gptneox-20b, phi3.5-mini, deepseek-v2-lite, deepseek-v3, llama2k-linear-x2, llama2k-ntk-alpha8")
 
 V = "ropebench validate: "
+NUMPY_ROPE = "/usr/bin/python3 " + str(pathlib.Path(__file__).resolve().parents[1] / "examples" /
+                                      "python" / "numpy_rope.py")
 SPEC = V + "invalid spec: "
 # (arguments, exit code, the one line on stderr); {tmp} is the fixture directory.
 ROWS = [
@@ -90,6 +92,17 @@ ROWS = [
      V + "--heads takes Q,KV with 1 <= KV <= Q <= 1024, e.g. --heads 32,8"),
     (["validate", "--exec", ""], 2,
      V + "flag --exec has an empty value (try 'ropebench validate --help')"),
+    (["validate", "--serve", ""], 2,
+     V + "flag --serve has an empty value (try 'ropebench validate --help')"),
+    (["validate", "--serve", " "], 2, V + "--serve: the command is empty"),
+    (["list", "--serve", NUMPY_ROPE, "--serve", NUMPY_ROPE], 2,
+     f"ropebench list: --serve '{NUMPY_ROPE}': its name 'numpy_rope' is already taken"),
+    # A program that cannot serve is the run's finding, not a usage error: every case carries it.
+    (["validate", "--serve", "{tmp}/no-such-program", "--spec", "head_dim=8", "--dtype", "f32",
+      "--suite", "conformance", "--quiet"], 1,
+     "ropebench: --serve '{tmp}/no-such-program': the program's process exited with status 127 "
+     "before its handshake (its stderr: sh: 1: {tmp}/no-such-program: not found) (each of its "
+     "cases reports it)"),
     (["validate", "--plugin", "{tmp}/no-such-plugin.so"], 2,
      V + "plugin {tmp}/no-such-plugin.so: no such file"),
     (["bench", "--tokens", "0"], 2,
