@@ -1,5 +1,5 @@
-// The one interface every candidate is reached through: built-in variants, and later C plugins and
-// external programs (DESIGN.md §4). Its call mirrors the plugin ABI: one spec, one position per
+// The one interface every candidate is reached through: built-in variants, C plugins and external
+// programs (DESIGN.md §4). Its call mirrors the plugin ABI: one spec, one position per
 // token, Q and optionally K rotated in place.
 #pragma once
 
@@ -93,8 +93,8 @@ class Candidate {
   // The instruction set the candidate's calls run on now, when it chooses one ("AVX2" for a
   // Highway target); empty otherwise.
   virtual std::string target() const { return ""; }
-  // What a benchmark times: the candidate itself, or for one isolated in a child process per call
-  // (impls/isolated_candidate.h) the in-process candidate it wraps.
+  // What a benchmark times: the candidate itself, or for a plugin isolated in its worker process
+  // (impls/isolated_candidate.h) the worker's own timing of the plugin's calls.
   virtual Candidate& ForTiming() { return *this; }
   // Forgets any state kept between calls, so that what one validation case does cannot leak into
   // the next: an isolated candidate starts a fresh process. In-process candidates keep theirs.

@@ -1,5 +1,5 @@
-// One registry of candidates, queried by name (simdjson's habit): built-in variants now, plugins
-// and external programs added to the same table later.
+// One registry of candidates, queried by name (simdjson's habit): the built-in variants, and the
+// plugins and external programs of a run added to the same table.
 #pragma once
 
 #include <memory>
