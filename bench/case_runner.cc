@@ -139,12 +139,19 @@ CaseMetrics JudgeOutput(const Observation& observation, const GuardedTensors& te
 // the right convention held back by angle precision alone; else fail.
 void Conclude(CaseRecord& record, const Observation& observation, Checks& checks) {
   record.status = CaseStatus::kPass;
-  // A repeated call that failed is the case's failure: how that call ended, not a defect the
-  // diagnosis would read into outputs that may be right.
+  // When the only failures are repeated calls that returned nothing, the case ends as the first
+  // of them did: the diagnosis would read a defect into outputs that may be right. Any other
+  // failed check is judged as usual.
+  const CheckOutcome* failed_call = nullptr;
+  bool other_failure = false;
   for (const CheckOutcome& outcome : checks.outcomes()) {
-    if (outcome.passed || !outcome.failed_call) continue;
-    record.status = *outcome.failed_call;
-    record.diagnosis = Diagnosis{std::string(ToString(record.status)), outcome.detail};
+    if (outcome.passed) continue;
+    if (!outcome.failed_call) other_failure = true;
+    if (outcome.failed_call && failed_call == nullptr) failed_call = &outcome;
+  }
+  if (failed_call != nullptr && !other_failure) {
+    record.status = *failed_call->failed_call;
+    record.diagnosis = Diagnosis{std::string(ToString(record.status)), failed_call->detail};
     record.checks = checks.Take();
     return;
   }

@@ -36,10 +36,13 @@ double Norm(const DenseTensor& x, int64_t t) {
   return std::sqrt(sum);
 }
 
-// Where two widened tensors first differ, or -1.
-int64_t FirstDifferentToken(const std::vector<DenseTensor>& a, const std::vector<DenseTensor>& b) {
+// The first token at which two widened tensors differ in an element at or past `first_element` of
+// a head, or -1.
+int64_t FirstDifferentToken(const std::vector<DenseTensor>& a, const std::vector<DenseTensor>& b,
+                            int64_t first_element = 0) {
   for (size_t n = 0; n < a.size(); ++n) {
     for (size_t i = 0; i < a[n].values.size(); ++i) {
+      if (static_cast<int64_t>(i) % a[n].head_dim < first_element) continue;
       const double x = a[n].values[i], y = b[n].values[i];
       if (x != y && !(std::isnan(x) && std::isnan(y))) {
         return static_cast<int64_t>(i) / (a[n].heads * a[n].head_dim);
@@ -110,8 +113,17 @@ std::optional<CheckOutcome> CheckPrefillDecode(const FirstCall& first) {
   const std::vector<DenseTensor> decoded = first.tensors.WidenAll();
   const std::vector<DenseTensor>& prefilled = first.observation.outputs;
   const int64_t differs = FirstDifferentToken(decoded, prefilled);
-  if (differs < 0)
+  if (differs < 0) {
     return CheckOutcome{"prefill_decode", true, "token-by-token decode bitwise equal to prefill"};
+  }
+  // Past rotary_dim the elements pass through: there decode must equal prefill bit for bit.
+  const int64_t passed_through = FirstDifferentToken(decoded, prefilled, first.spec.rotary_dim);
+  if (passed_through >= 0) {
+    return CheckOutcome{"prefill_decode", false,
+                        fmt::format("decode of token {} (position {}) differs from prefill in "
+                                    "an element past rotary_dim",
+                                    passed_through, positions[passed_through])};
+  }
   // Code whose arithmetic takes another path for a one-token call (a vector loop's scalar tail,
   // PyTorch's cos on 9 elements against 576) rounds differently there: that is no lost position,
   // so decode passes within twice the case's tolerance of prefill (two results that each round
@@ -123,7 +135,7 @@ std::optional<CheckOutcome> CheckPrefillDecode(const FirstCall& first) {
   const ErrorMetrics m = difference.Result();
   const double allowed = 2 * first.observation.tolerance;
   const bool within = m.max_pair_error <= allowed;
-  const int64_t token = within || m.worst_token < 0 ? differs : m.worst_token;
+  const int64_t token = m.worst_token >= 0 ? m.worst_token : differs;
   return CheckOutcome{
       "prefill_decode", within,
       fmt::format("decode of token {} (position {}) differs from prefill by {:.3g}u ({} the "

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -83,14 +84,17 @@ class VectorsProgram : public Candidate {
   std::vector<CallResult> RotateEach(std::span<const RotateCall> calls) override {
     timing_ = {};
     auto all = [&](CallResult result) { return std::vector<CallResult>(calls.size(), result); };
+    std::error_code error;
+    // The last call's files go first, so that they neither hold memory nor count against the room.
+    for (const auto& [root, dir] : work_) {
+      fs::remove_all(dir / "cases", error);
+      fs::remove_all(dir / "out", error);
+    }
     auto work = work_.find(WorkRoot(FileBytes(calls)).string());
     if (work == work_.end()) work = work_.find("/tmp");
     if (work == work_.end())
       return all({CallStatus::kError, "cannot create a temporary directory"});
     const fs::path cases = work->second / "cases", out = work->second / "out";
-    std::error_code error;
-    fs::remove_all(cases, error);
-    fs::remove_all(out, error);
     fs::create_directories(cases, error);
     fs::create_directories(out, error);
     if (error) {
@@ -143,10 +147,11 @@ class VectorsProgram : public Candidate {
   // Has the program write the outputs of the cases in `cases` to `out`.
   virtual CallResult Run(const fs::path& cases, const fs::path& out) = 0;
 
-  // A file in this candidate's own temporary directory.
+  // A file in this candidate's own temporary directory ("" when it has none: the program's output
+  // is then not kept).
   fs::path WorkFile(const std::string& name) const {
-    const auto tmp = work_.find("/tmp");
-    return (tmp != work_.end() ? tmp->second : fs::path("/tmp")) / name;
+    if (const auto tmp = work_.find("/tmp"); tmp != work_.end()) return tmp->second / name;
+    return work_.empty() ? fs::path() : work_.begin()->second / name;
   }
 
   const std::string& command() const { return command_; }
@@ -208,6 +213,7 @@ class ExecProgram final : public VectorsProgram {
     if (child < 0) return {CallStatus::kError, "cannot fork to run the program"};
     if (child == 0) {
       setpgid(0, 0);  // its own group, so that a timeout kills what it started too
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // not left running if ropebench itself is killed
       const int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);

@@ -36,20 +36,25 @@ class ServeSession {
  private:
   CallResult Launch();
   // The next line the program writes within `seconds`, or why there is none (the program then no
-  // longer runs).
-  CallResult ReadLine(double seconds, std::string& line);
+  // longer runs; `unanswered` follows an exit's status in the message).
+  CallResult ReadLine(double seconds, std::string& line, const char* unanswered);
   // Ends the program: its stdin closed, then (after `grace` seconds) its process group killed.
   void Stop(double grace_seconds);
   // `result` with the program's last stderr line appended, after the program was stopped.
   CallResult Failed(CallResult result);
   // How a program that closed its stdout ended, as a call's result.
-  CallResult Ended();
+  CallResult Ended(const char* unanswered);
+  // The result of a program that has ended with wait status `status`, its group killed.
+  CallResult Reaped(int status, const char* unanswered);
+  // Whether the program wrote anything, or ended, since its last answer: either fails the call.
+  CallResult CheckBetweenCalls();
 
   std::string command_;
   double timeout_;
   std::string stderr_log_;
   std::string name_;
   CallResult unusable_;  // kOk while the program may be (re)started
+  bool started_once_ = false;
   pid_t child_ = -1;
   int to_child_ = -1, from_child_ = -1;
   std::string pending_;  // bytes read past the last full line

@@ -100,7 +100,7 @@ ROWS = [
     # A program that cannot serve is the run's finding, not a usage error: every case carries it.
     (["validate", "--serve", "{tmp}/no-such-program", "--spec", "head_dim=8", "--dtype", "f32",
       "--suite", "conformance", "--quiet"], 1,
-     "ropebench: --serve '{tmp}/no-such-program': the program's process exited with status 127 "
+     "ropebench: --serve '{tmp}/no-such-program': the program exited (status 127) "
      "before its handshake (its stderr: sh: 1: {tmp}/no-such-program: not found) (each of its "
      "cases reports it)"),
     (["validate", "--plugin", "{tmp}/no-such-plugin.so"], 2,

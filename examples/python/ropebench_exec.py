@@ -74,7 +74,7 @@ def _as_output(value, like, what):
     if array.dtype != like.dtype or array.shape != like.shape:
         raise ValueError(f"apply returned {what} as {array.dtype} {list(array.shape)}; the case "
                          f"needs {like.dtype} {list(like.shape)}")
-    return array
+    return np.ascontiguousarray(array)  # .npy files in C order, which ropebench reads
 
 
 def answer_directory(apply, cases_dir, out_dir):
@@ -131,12 +131,13 @@ def serve(apply, name):
 
 
 def main(apply, name=None, argv=None):
-    """Runs `apply` as ropebench asks: `--serve`, or `CASES_DIR OUT_DIR` (once per call)."""
+    """Runs `apply` as ropebench asks: `--serve`, or `CASES_DIR OUT_DIR` (once per call); both come
+    last on the command line, after any arguments of the program's own."""
     argv = sys.argv[1:] if argv is None else argv
     name = name or pathlib.Path(sys.argv[0]).stem
-    if argv == ["--serve"]:
+    if argv[-1:] == ["--serve"]:
         serve(apply, name)
-    elif len(argv) == 2:
-        answer_directory(apply, argv[0], argv[1])
+    elif len(argv) >= 2:
+        answer_directory(apply, argv[-2], argv[-1])
     else:
         sys.exit(f"usage: {sys.argv[0]} CASES_DIR OUT_DIR   or   {sys.argv[0]} --serve")

@@ -69,6 +69,8 @@ def inv_freq_and_attention(s):
     dim, base, factor, scaling = s["rotary_dim"], s["base"], s["factor"], s["scaling"]
     original = s["original_max_positions"]
     attention = 1.0
+    if scaling in ("ntk", "dynamic_ntk") and dim == 2:
+        raise ropebench_exec.Unsupported("NTK's base exponent dim/(dim-2) needs rotary_dim > 2")
     if scaling == "none":
         inv_freq = default_inv_freq(base, dim)
     elif scaling == "linear":

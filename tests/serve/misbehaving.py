@@ -6,13 +6,16 @@
 A call breaks only in the first process of a run (MARK_DIR/MODE marks that it broke), so that the
 program started again after it behaves and the cases after the broken one pass.
 
-MODE: good, crash_at_start, crash_on_10th, hang_on_3rd, garbage_on_3rd, version_2, exit_after_5,
-error_on_3rd, no_handshake, stray_line_on_3rd, keeps_longest_seq_len (dynamic NTK frequencies of
-the longest seq_len seen so far: the history-dependent cache of BUG_CLASSES.md 10)."""
+MODE: good, crash_at_start, crash_on_10th, hang_on_3rd, garbage_on_3rd, non_utf8_on_3rd,
+version_2, handshake_not_a_string, exit_after_5, error_on_3rd, no_handshake, stray_line_on_3rd,
+partial_line_on_3rd, crash_on_3rd_beside_a_child (a process it started keeps its stdout open),
+keeps_longest_seq_len (dynamic NTK frequencies of the longest seq_len seen so far: the
+history-dependent cache of BUG_CLASSES.md 10)."""
 import json
 import os
 import pathlib
 import signal
+import subprocess
 import sys
 import time
 
@@ -43,7 +46,8 @@ def main():
         time.sleep(3600)
     protocol = sys.stdout
     version = 2 if MODE == "version_2" else 1
-    protocol.write(json.dumps({"ropebench": "serve", "version": version, "name": f"serve_{MODE}"})
+    hello = "serve" if MODE != "handshake_not_a_string" else 1
+    protocol.write(json.dumps({"ropebench": hello, "version": version, "name": f"serve_{MODE}"})
                    + "\n")
     protocol.flush()
     for calls, line in enumerate(sys.stdin, start=1):
@@ -51,6 +55,13 @@ def main():
             MARK.touch()
         if breaks and MODE == "crash_on_10th" and calls == 10:
             os.kill(os.getpid(), signal.SIGSEGV)
+        if breaks and MODE == "crash_on_3rd_beside_a_child" and calls == 3:
+            subprocess.Popen(["sleep", "60"])  # inherits stdout: no end of file when this dies
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if breaks and MODE == "non_utf8_on_3rd" and calls == 3:
+            sys.stdout.buffer.write(b"\xff\xfe progress \xe2\x96\n")
+            sys.stdout.flush()
+            continue
         if breaks and MODE == "hang_on_3rd" and calls == 3:
             time.sleep(3600)
         if breaks and MODE == "exit_after_5" and calls == 6:
@@ -69,6 +80,8 @@ def main():
         protocol.write(json.dumps({"ok": True}) + "\n")
         if breaks and MODE == "stray_line_on_3rd" and calls == 3:
             protocol.write(json.dumps({"ok": True}) + "\n")
+        if breaks and MODE == "partial_line_on_3rd" and calls == 3:
+            protocol.write("50%\r")
         protocol.flush()
 
 
