@@ -228,10 +228,8 @@ class ExecProgram final : public VectorsProgram {
     int exit_status = 0;
     CallResult result = WaitForChild(child, timeout_, "the program", &exit_status);
     if (result.status == CallStatus::kError) {
-      // The shell reports a command killed by signal N as exit status 128 + N.
-      if (exit_status > 128 && exit_status < 128 + NSIG) {
-        return {CallStatus::kCrash,
-                fmt::format("the program crashed ({})", strsignal(exit_status - 128))};
+      if (const int signal = SignalOfShellExit(exit_status); signal != 0) {
+        return {CallStatus::kCrash, fmt::format("the program crashed ({})", strsignal(signal))};
       }
       const std::string said = LastLine(ReadTextFile(log_));
       if (!said.empty()) result.message += ": " + said;

@@ -533,6 +533,10 @@ class IsolatedCandidate final : public Candidate {
 
 }  // namespace
 
+int SignalOfShellExit(int exit_code) {
+  return exit_code > 128 && exit_code < 128 + NSIG ? exit_code - 128 : 0;
+}
+
 CallResult WaitForChild(pid_t child, double timeout_seconds, const std::string& what,
                         int* exit_status) {
   const auto deadline =

@@ -20,6 +20,10 @@ inline constexpr double kIsolatedCallSeconds = 20;
 std::unique_ptr<Candidate> Isolated(std::unique_ptr<Candidate> candidate,
                                     double timeout_seconds = kIsolatedCallSeconds);
 
+// The signal a command run through `sh -c` died of, from the shell's exit code (128 + N for
+// signal N), or 0 when the code is no such report.
+int SignalOfShellExit(int exit_code);
+
 // Waits for a child process: kOk when it exited with status 0, else kCrash (a signal), kTimeout
 // (killed after timeout_seconds, with its process group) or kError (another exit status, also
 // stored in exit_status), the message starting with `what`.

@@ -45,10 +45,10 @@ void CloseFd(int& fd) {
 // How a program's process ended (a wait status), as the result of the call it did not answer;
 // `unanswered` follows an exit's status ("without answering").
 CallResult ExitedWith(int status, const char* unanswered) {
-  // The shell reports a command killed by signal N as exit status 128 + N.
-  if (WIFSIGNALED(status) ||
-      (WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) < 128 + NSIG)) {
-    const int signal = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status) - 128;
+  const int signal = WIFSIGNALED(status) ? WTERMSIG(status)
+                     : WIFEXITED(status) ? SignalOfShellExit(WEXITSTATUS(status))
+                                         : 0;
+  if (signal != 0) {
     return {CallStatus::kCrash, fmt::format("the program crashed ({})", strsignal(signal))};
   }
   return {CallStatus::kError,
