@@ -5,9 +5,9 @@
 #include <cstring>
 
 #include "nlohmann/json.hpp"
-#include "reports/compare.h"
-#include "reports/comparison_figures.h"
-#include "reports/machines.h"
+#include "reports/compare/compare.h"
+#include "reports/compare/machines.h"
+#include "reports/html/comparison_figures.h"
 #include "reports/report_reader.h"
 
 namespace {
@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const nlohmann::json head = nlohmann::json::parse(split + 1, data + size, nullptr, false);
   if (base.is_discarded() || head.is_discarded()) return 0;
   if (!ropebench::CheckReport(base).empty() || !ropebench::CheckReport(head).empty()) return 0;
-  // nlohmann's type errors end a command with one line and exit 2 (bench/cli.cc), as here; any
+  // nlohmann's type errors end a command with one line and exit 2 (bench/cli/cli.cc), as here; any
   // other exception, a memory error or undefined behaviour is a finding.
   try {
     Compare(base, head);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/vectors.h"
+#include "reports/vectors/vectors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::filesystem::path dir = [] {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "reports/npy.h"
-#include "reports/vectors.h"
+#include "reports/vectors/npy.h"
+#include "reports/vectors/vectors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const int fd = memfd_create("fuzz.npy", 0);

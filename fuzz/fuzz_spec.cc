@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "bench/spec_argument.h"
+#include "bench/cli/spec_argument.h"
 #include "reference/frequencies.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

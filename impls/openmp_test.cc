@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "impls/numeric.h"
-#include "impls/token_slices.h"
+#include "impls/core/numeric.h"
+#include "impls/core/token_slices.h"
 #include "impls/variants.h"
 #include "reference/presets.h"
 
@@ -47,7 +47,7 @@ TEST(OpenMpTest, BitwiseEqualToTheSingleThreadedTwinForAnyThreadCount) {
       {"small call, one thread", 3, 32, 8},
       {"split over tokens", 700, 32, 8},  // 700 x 40 heads x 128 dims
       {"split within tokens' heads", 3, 512, 512},
-      // highway's rows computed per token, not read from its table (impls/cos_sin_cache.h)
+      // highway's rows computed per token, not read from its table (impls/core/cos_sin_cache.h)
       {"split over tokens, positions past the cos/sin table", 700, 32, 8, int64_t{1} << 21},
   };
   static_assert(3 * 1024 * 128 >= kParallelElements, "the head split must be threaded");

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "impls/candidate.h"
+#include "impls/core/candidate.h"
 
 namespace ropebench {
 

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "impls/candidate.h"
+#include "impls/core/candidate.h"
 
 namespace ropebench {
 

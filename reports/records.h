@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,12 +33,85 @@ inline bool Failed(CaseStatus status, Acceptance accepted = {}) {
   return status != CaseStatus::kPass && status != CaseStatus::kSkip;
 }
 
+// The checks a case runs (README, "What is checked"); reports name them as ToString does.
+enum class Check {
+  kCall,  // the first call returned no output
+  kError,
+  kIdentityAtZero,
+  kNormRatio,
+  kPassthrough,
+  kGuards,
+  kInputsUntouched,
+  kDeterminism,
+  kPrefillDecode,
+  kRelativePosition,
+  kHistory,
+};
+inline constexpr Check kAllChecks[] = {Check::kCall,
+                                       Check::kError,
+                                       Check::kIdentityAtZero,
+                                       Check::kNormRatio,
+                                       Check::kPassthrough,
+                                       Check::kGuards,
+                                       Check::kInputsUntouched,
+                                       Check::kDeterminism,
+                                       Check::kPrefillDecode,
+                                       Check::kRelativePosition,
+                                       Check::kHistory};
+std::string_view ToString(Check check);
+
+// The stable, machine-readable codes of a diagnosis (README, "What is checked"): a convention
+// defect, the precision floor of a right one, a call that returned nothing, or none that explains.
+enum class DiagnosisCode {
+  kPairingSwapped,
+  kPositionOffset,
+  kRotationInverted,
+  kCosSinSwapped,
+  kPartialRotaryIgnored,
+  kBaseMismatch,
+  kScalingIgnored,
+  kScalingMismatch,
+  kAttentionFactorMissing,
+  kAttentionFactorSquared,
+  kLowPrecisionAngle,  // the right convention: the case's status is precision, not fail
+  kGuardViolation,
+  kPassthroughModified,
+  kNondeterministic,
+  kCrash,
+  kTimeout,
+  kError,
+  kUnexplained,
+};
+inline constexpr DiagnosisCode kAllDiagnosisCodes[] = {DiagnosisCode::kPairingSwapped,
+                                                       DiagnosisCode::kPositionOffset,
+                                                       DiagnosisCode::kRotationInverted,
+                                                       DiagnosisCode::kCosSinSwapped,
+                                                       DiagnosisCode::kPartialRotaryIgnored,
+                                                       DiagnosisCode::kBaseMismatch,
+                                                       DiagnosisCode::kScalingIgnored,
+                                                       DiagnosisCode::kScalingMismatch,
+                                                       DiagnosisCode::kAttentionFactorMissing,
+                                                       DiagnosisCode::kAttentionFactorSquared,
+                                                       DiagnosisCode::kLowPrecisionAngle,
+                                                       DiagnosisCode::kGuardViolation,
+                                                       DiagnosisCode::kPassthroughModified,
+                                                       DiagnosisCode::kNondeterministic,
+                                                       DiagnosisCode::kCrash,
+                                                       DiagnosisCode::kTimeout,
+                                                       DiagnosisCode::kError,
+                                                       DiagnosisCode::kUnexplained};
+std::string_view ToString(DiagnosisCode code);
+std::ostream& operator<<(std::ostream& os, Check check);
+std::ostream& operator<<(std::ostream& os, DiagnosisCode code);
+// The code of a case whose call returned no output (status error, crash or timeout).
+DiagnosisCode CodeOfFailedCall(CaseStatus status);
+
 struct CheckOutcome {
   CheckOutcome() = default;
-  CheckOutcome(std::string n, bool p, std::string d, std::optional<CaseStatus> f = std::nullopt)
-      : name(std::move(n)), passed(p), detail(std::move(d)), failed_call(f) {}
+  CheckOutcome(Check c, bool p, std::string d, std::optional<CaseStatus> f = std::nullopt)
+      : check(c), passed(p), detail(std::move(d)), failed_call(f) {}
 
-  std::string name;  // "error", "guards", "determinism", ...
+  Check check = Check::kError;
   bool passed = true;
   std::string detail;  // what was measured, and where it failed
   // Set when the check could not judge because its own call failed (a repeated call that
@@ -46,7 +120,7 @@ struct CheckOutcome {
 };
 
 // What the diagnosis measured a candidate doing, per pair of the rotary dimensions: the rotation
-// its output is of, against the spec's (bench/measured_rotation.h).
+// its output is of, against the spec's (bench/diagnosis/measured_rotation.h).
 struct RecoveredPairs {
   std::string pairing;             // the pairing the output is a rotation of
   std::vector<double> spec_theta;  // the spec's inverse frequency
@@ -58,7 +132,7 @@ struct RecoveredPairs {
 
 // The stable, machine-readable explanation of a failure.
 struct Diagnosis {
-  std::string code;  // "pairing_swapped", ..., "unexplained"
+  DiagnosisCode code = DiagnosisCode::kUnexplained;
   std::string detail;
   std::optional<RecoveredPairs> recovered = std::nullopt;  // when the diagnosis measured it
 };

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <ostream>
 
 #include "reports/spec_json.h"
 
@@ -29,7 +31,7 @@ nlohmann::json Rounded(const std::vector<double>& values) {
 
 nlohmann::json DiagnosisJson(const std::optional<Diagnosis>& diagnosis) {
   if (!diagnosis) return nullptr;
-  nlohmann::json j = {{"code", diagnosis->code}, {"detail", diagnosis->detail}};
+  nlohmann::json j = {{"code", ToString(diagnosis->code)}, {"detail", diagnosis->detail}};
   if (const std::optional<RecoveredPairs>& r = diagnosis->recovered) {
     j["recovered"] = {{"pairing", r->pairing},      {"spec_theta", Rounded(r->spec_theta)},
                       {"theta", Rounded(r->theta)}, {"offset", Rounded(r->offset)},
@@ -44,6 +46,59 @@ std::string_view ToString(CaseStatus status) {
   constexpr std::string_view kNames[] = {"pass",  "fail",    "skip",     "error",
                                          "crash", "timeout", "precision"};
   return kNames[static_cast<int>(status)];
+}
+
+std::string_view ToString(Check check) {
+  constexpr std::string_view kNames[] = {"call",
+                                         "error",
+                                         "identity_at_zero",
+                                         "norm_ratio",
+                                         "passthrough",
+                                         "guards",
+                                         "inputs_untouched",
+                                         "determinism",
+                                         "prefill_decode",
+                                         "relative_position",
+                                         "history"};
+  static_assert(std::size(kNames) == std::size(kAllChecks));
+  return kNames[static_cast<int>(check)];
+}
+
+std::string_view ToString(DiagnosisCode code) {
+  constexpr std::string_view kNames[] = {"pairing_swapped",
+                                         "position_offset",
+                                         "rotation_inverted",
+                                         "cos_sin_swapped",
+                                         "partial_rotary_ignored",
+                                         "base_mismatch",
+                                         "scaling_ignored",
+                                         "scaling_mismatch",
+                                         "attention_factor_missing",
+                                         "attention_factor_squared",
+                                         "low_precision_angle",
+                                         "guard_violation",
+                                         "passthrough_modified",
+                                         "nondeterministic",
+                                         "crash",
+                                         "timeout",
+                                         "error",
+                                         "unexplained"};
+  static_assert(std::size(kNames) == std::size(kAllDiagnosisCodes));
+  return kNames[static_cast<int>(code)];
+}
+
+std::ostream& operator<<(std::ostream& os, Check check) { return os << ToString(check); }
+std::ostream& operator<<(std::ostream& os, DiagnosisCode code) { return os << ToString(code); }
+
+DiagnosisCode CodeOfFailedCall(CaseStatus status) {
+  switch (status) {
+    case CaseStatus::kCrash:
+      return DiagnosisCode::kCrash;
+    case CaseStatus::kTimeout:
+      return DiagnosisCode::kTimeout;
+    default:
+      return DiagnosisCode::kError;
+  }
 }
 
 nlohmann::json CaseJson(const CaseRecord& r) {
@@ -82,7 +137,7 @@ nlohmann::json CaseJson(const CaseRecord& r) {
   }
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckOutcome& c : r.checks) {
-    checks.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
+    checks.push_back({{"name", ToString(c.check)}, {"passed", c.passed}, {"detail", c.detail}});
   }
   j["checks"] = std::move(checks);
   j["diagnosis"] = DiagnosisJson(r.diagnosis);

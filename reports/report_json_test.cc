@@ -26,8 +26,8 @@ CaseRecord SampleCase() {
   r.positions = "random";
   r.status = CaseStatus::kFail;
   r.metrics = CaseMetrics{1, 0.5, 0.25, INFINITY, 1.5, 3, 99, 1, 0, 17};
-  r.checks = {{"error", false, "too big"}, {"guards", true, "every canary intact"}};
-  r.diagnosis = Diagnosis{"pairing_swapped", "it was"};
+  r.checks = {{Check::kError, false, "too big"}, {Check::kGuards, true, "every canary intact"}};
+  r.diagnosis = Diagnosis{DiagnosisCode::kPairingSwapped, "it was"};
   return r;
 }
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/benchmarks.h"
-#include "bench/cli.h"
+#include "bench/cli/cli.h"
+#include "bench/timing/benchmarks.h"
 #include "nlohmann/json.hpp"
 
 namespace ropebench {

@@ -1,0 +1,44 @@
+// The Highway SIMD RoPE kernel: a plain interface (no SIMD types) to the per-target code of
+// highway_rope.cc, which Highway's dynamic dispatch picks from (google/highway's skeleton shape).
+// Which target that is: highway_targets.h; the hooks the per-target tests use:
+// highway_test_hooks.h.
+#pragma once
+
+#include <cstdint>
+
+#include "reference/rope_spec.h"
+#include "reference/tensor.h"
+
+namespace ropebench {
+
+// How a call rotates: rotary_dim/2 pairs per head, paired as `pairing`.
+struct RotationShape {
+  int rotary_dim;
+  Pairing pairing;
+  // When the call streams from memory (its Q and K exceed a core's L2), how far ahead of each head
+  // to prefetch, where software prefetches keep more lines in flight; 0 (in cache, where they
+  // only cost issue slots, or on a machine that gains nothing by them): none.
+  int64_t prefetch_bytes = 0;
+};
+
+// Tokens [token_begin, token_end) of a call, and of each the head slots [slot_begin, slot_end)
+// (slots as in impls/core/token_slices.h: Q's heads, then K's).
+struct TokenRange {
+  int64_t token_begin, token_end, slot_begin, slot_end;
+};
+
+// Where the tokens' cosines and sines are: token token_begin + i has its row (rotary_dim/2
+// cosines, then as many sines, the attention factor folded in) at table + row_of[i] * rotary_dim.
+struct TokenRows {
+  const float* table;
+  const int64_t* row_of;
+};
+
+// Rotates the Q and K heads of `range` in place, on the dispatched target, in one call: a token's
+// cosines and sines are loaded into registers once for all of its heads, and the walk from token to
+// token stays in the target's code (a dispatched call per token costs in cache:
+// docs/kernel-tuning.md). Elements past rotary_dim are neither read nor written.
+void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
+                         const TokenRows& rows, const RotationShape& shape);
+
+}  // namespace ropebench

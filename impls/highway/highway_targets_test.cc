@@ -1,0 +1,265 @@
+// The whole conformance suite and the extrapolation sweep for `highway`, `highway_openmp` and
+// `autovec` (which follows Highway's target) on every Highway target compiled in (AVX3, AVX2,
+// SSE4, SSSE3, SCALAR on x86 with g++), each target its own named test: google/highway's
+// TestWithParamTarget mocks the CPU's targets, and this file is built with HWY_IS_TEST so that its
+// list of targets is every attainable one. A target the CPU does not run is skipped with the
+// reason; ROPEBENCH_CPU_TARGET=AVX2 shows what an AVX2 machine runs.
+#include "impls/highway/highway_targets.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "bench/validation/testing/case_stride.h"
+#include "bench/validation/validator.h"
+#include "hwy/tests/hwy_gtest.h"
+#include "impls/core/numeric.h"
+#include "impls/highway/highway_rope.h"
+#include "impls/highway/highway_test_hooks.h"
+#include "impls/registry.h"
+#include "reference/presets.h"
+
+namespace ropebench {
+namespace {
+
+// f32 values on both sides of every bf16 (and so f16) rounding boundary and tie: each of the
+// 65,536 upper halves with 11 lower halves.
+std::vector<float> AroundEveryRoundingBoundary() {
+  std::vector<float> floats;
+  for (uint32_t bits16 = 0; bits16 < 65536; ++bits16) {
+    for (uint32_t low : {0u, 1u, 0xFFFu, 0x1000u, 0x1001u, 0x2000u, 0x7FFFu, 0x8000u, 0x8001u,
+                         0xFFFFu, 0x12345u}) {
+      floats.push_back(std::bit_cast<float>((bits16 << 16) | low));
+    }
+  }
+  return floats;
+}
+
+// The kernel's bf16 roundings on this CPU: AVX512_BF16's where it has it (on AVX3 targets), and
+// the integer one every target has.
+std::vector<bool> NativeBF16Settings() {
+  const bool has_native = HighwayAllowNativeBF16(true);
+  return has_native ? std::vector<bool>{true, false} : std::vector<bool>{false};
+}
+
+// Every target compiled in, whatever the CPU: one that the CPU (or ROPEBENCH_CPU_TARGET) does not
+// run is listed and skipped with the reason, so the list of tests is the same on every machine.
+std::vector<int64_t> CompiledTargets() {
+  std::vector<int64_t> targets;
+  for (int64_t rest = HWY_TARGETS; rest != 0; rest &= rest - 1) targets.push_back(rest & -rest);
+  return targets;
+}
+
+bool RunsHere(int64_t target) {
+  const std::vector<std::string> here = HighwayCpuTargets();
+  return std::find(here.begin(), here.end(), hwy::TargetName(target)) != here.end();
+}
+
+class HighwayTargetsTest : public hwy::TestWithParamTarget {
+ protected:
+  void SetUp() override {
+    if (!RunsHere(GetParam())) {
+      GTEST_SKIP() << hwy::TargetName(GetParam())
+                   << " is not run by this CPU (or ROPEBENCH_CPU_TARGET): a machine that has it "
+                      "tests it";
+    }
+    hwy::TestWithParamTarget::SetUp();
+  }
+  void TearDown() override {
+    if (IsSkipped()) return;
+    HighwayAllowNativeBF16(true);
+    hwy::TestWithParamTarget::TearDown();
+  }
+
+  // What `name` reports its calls ran on under the target being tested: the target itself, or for
+  // autovec the x86-64 level its loop was compiled for to match it.
+  static std::string ExpectedTarget(const std::string& name) {
+    const std::string target = hwy::TargetName(GetParam());
+    if (name != "autovec") return target;
+#if defined(__x86_64__)
+    if (target.starts_with("AVX3")) return "x86-64-v4";
+    if (target == "AVX2") return "x86-64-v3";
+    if (target == "SSE4") return "x86-64-v2";
+#endif
+    return "baseline";
+  }
+
+  // Runs both suites for the candidate, prints the worst error per dtype, asserts every case and
+  // sweep passed, and that the calls really ran on the target under test.
+  static void ExpectAllPass(const std::string& name, size_t stride = kTestCaseStride) {
+    Registry registry = BuiltinRegistry();
+    Candidate* candidate = registry.Find(name);
+    ASSERT_NE(candidate, nullptr);
+    ValidationPlan plan;
+    plan.candidates = {candidate};
+    plan.filter.stride = stride;
+    const ValidationResults results = RunValidation(plan, nullptr);
+    ASSERT_EQ(candidate->target(), ExpectedTarget(name));
+
+    std::map<std::string, double> worst;
+    for (const CaseRecord& record : results.cases) {
+      EXPECT_EQ(record.status, CaseStatus::kPass)
+          << record.name << ": "
+          << (record.diagnosis ? record.diagnosis->detail : record.skip_reason);
+      if (record.metrics) {
+        worst[record.dtype] = std::max(worst[record.dtype], record.metrics->max_pair_error);
+      }
+    }
+    for (const ExtrapolationRecord& sweep : results.extrapolation) {
+      EXPECT_EQ(sweep.status, CaseStatus::kPass) << sweep.dtype << " extrapolation";
+      EXPECT_TRUE(sweep.accurate_everywhere)
+          << sweep.dtype << ": accurate only up to position " << sweep.accurate_up_to;
+    }
+    std::printf("  %s on %s: %zu cases, %zu sweeps\n", name.c_str(), hwy::TargetName(GetParam()),
+                results.cases.size(), results.extrapolation.size());
+    for (const auto& [dtype, error] : worst) {
+      std::printf("    %-5s worst pair error %.3fu\n", dtype.c_str(), error);
+    }
+  }
+};
+INSTANTIATE_TEST_SUITE_P(HighwayTargetsTestGroup, HighwayTargetsTest,
+                         testing::ValuesIn(CompiledTargets()), hwy::TestParamTargetName);
+
+TEST_P(HighwayTargetsTest, Highway) { ExpectAllPass("highway"); }
+// The threads split tokens and heads the same way on every target (impls/core/token_slices.h), so
+// the threaded kernel takes all of the suite on the target this CPU dispatches to, which every run
+// uses, and a spread of it on the others, whose kernel the single-threaded test takes through all
+// of it.
+TEST_P(HighwayTargetsTest, HighwayOpenMp) {
+  const bool dispatched_here = HighwayCpuTargets().front() == hwy::TargetName(GetParam());
+  constexpr size_t kOtherTargetStride = 8;
+  ExpectAllPass("highway_openmp", (dispatched_here ? 1 : kOtherTargetStride) * kTestCaseStride);
+}
+// The auto-vectorised baseline at each x86-64 level it is compiled for, on a spread of the suite
+// (a baseline, not the product's kernel; `ropebench run` validates it on all of it): SSSE3 runs the
+// same baseline code as SCALAR.
+TEST_P(HighwayTargetsTest, Autovec) {
+  if (std::string_view(hwy::TargetName(GetParam())) == "SSSE3") {
+    GTEST_SKIP() << "autovec's SSSE3 is its baseline code, tested under SCALAR";
+  }
+  constexpr size_t kBaselineStride = 8;
+  ExpectAllPass("autovec", kBaselineStride * kTestCaseStride);
+}
+
+// Every target rounds f32 to f16 and bf16 as impls/core/numeric.h does (to nearest even, NaN quiet
+// with its upper payload), and widens exactly: every f16 and bf16 value, and f32 values around
+// every rounding boundary.
+TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
+  std::vector<uint16_t> all(65536);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
+  const std::vector<float> floats = AroundEveryRoundingBoundary();
+  for (DType dtype : {DType::kF16, DType::kBF16}) {
+    std::vector<float> widened(all.size());
+    HighwayWiden(dtype, all.data(), widened.data(), static_cast<int64_t>(all.size()));
+    std::vector<uint16_t> narrowed(floats.size());
+    HighwayNarrow(dtype, floats.data(), narrowed.data(), static_cast<int64_t>(floats.size()));
+    ASSERT_EQ(HighwayDispatchTarget(), hwy::TargetName(GetParam()));
+    size_t wrong = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      const uint32_t expected = std::bit_cast<uint32_t>(LoadAsFloat(all.data(), dtype, i));
+      if (std::bit_cast<uint32_t>(widened[i]) != expected && wrong++ < 5) {
+        ADD_FAILURE() << ToString(dtype) << " widening of 0x" << std::hex << all[i];
+      }
+    }
+    for (size_t i = 0; i < floats.size(); ++i) {
+      uint16_t expected = 0;
+      StoreFromFloat(&expected, dtype, 0, floats[i]);
+      if (narrowed[i] != expected && wrong++ < 10) {
+        ADD_FAILURE() << ToString(dtype) << " narrowing of 0x" << std::hex
+                      << std::bit_cast<uint32_t>(floats[i]) << ": 0x" << narrowed[i]
+                      << " instead of 0x" << expected;
+      }
+    }
+    EXPECT_EQ(wrong, 0u) << ToString(dtype);
+  }
+}
+
+// The kernel's own bf16 stores (results of arithmetic on bf16 values, whose NaNs are quiet with
+// their lower 16 bits zero, stored two vectors at a time) round as impls/core/numeric.h does, with
+// AVX512_BF16 and with the integer rounding: every value of AroundEveryRoundingBoundary but other
+// NaNs.
+TEST_P(HighwayTargetsTest, BF16ResultNarrowingMatchesTheScalarOneBitForBit) {
+  std::vector<float> results;
+  for (float f : AroundEveryRoundingBoundary()) {
+    const uint32_t bits = std::bit_cast<uint32_t>(f);
+    if (!std::isnan(f) || ((bits & 0x00400000) != 0 && (bits & 0xFFFF) == 0)) results.push_back(f);
+  }
+  for (bool native : NativeBF16Settings()) {
+    HighwayAllowNativeBF16(native);
+    const bool avx512 = std::string(hwy::TargetName(GetParam())).rfind("AVX3", 0) == 0;
+    ASSERT_EQ(HighwayBF16Rounding(), native && avx512 ? "AVX512_BF16" : "integer");
+    std::vector<uint16_t> narrowed(results.size());
+    HighwayNarrowBF16Results(results.data(), narrowed.data(), static_cast<int64_t>(results.size()));
+    size_t wrong = 0;
+    for (size_t i = 0; i < results.size(); ++i) {
+      uint16_t expected = 0;
+      StoreFromFloat(&expected, DType::kBF16, 0, results[i]);
+      if (narrowed[i] != expected && wrong++ < 10) {
+        ADD_FAILURE() << HighwayBF16Rounding() << ": 0x" << std::hex
+                      << std::bit_cast<uint32_t>(results[i]) << " stored 0x" << narrowed[i]
+                      << " instead of 0x" << expected;
+      }
+    }
+    EXPECT_EQ(wrong, 0u) << HighwayBF16Rounding();
+  }
+}
+
+// At position 0 (cos 1, sin 0) a bf16 pair (x, 0) or (0, x) comes back as itself, its NaNs made
+// quiet and 0 * infinity the default NaN: every target stores those bits as `scalar` does, for
+// every one of the 65,536 bf16 patterns x, half-split and interleaved. (The kernel's bf16 rounding
+// skips the NaN test on the ground that a NaN it stores has its lower 16 bits zero: this holds it
+// to it.)
+TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresThem) {
+  Registry registry = BuiltinRegistry();
+  Candidate* highway = registry.Find("highway");
+  Candidate* scalar = registry.Find("scalar");
+  for (const char* preset : {"llama2-7b", "gptj-6b"}) {  // half-split; interleaved + partial
+    const RopeSpec& spec = FindPreset(preset)->spec;
+    const int d = spec.head_dim, half = spec.rotary_dim / 2;
+    constexpr int64_t kHeads = 8;
+    const int64_t tokens = 2 * 65536 / (kHeads * half);  // every pattern as a and as b
+    std::vector<uint16_t> input(static_cast<size_t>(tokens * kHeads * d), 0);
+    int64_t pattern = 0;
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t h = 0; h < kHeads; ++h) {
+        for (int p = 0; p < half; ++p, ++pattern) {
+          const bool as_b = pattern >= 65536;
+          const int a = spec.pairing == Pairing::kInterleaved ? 2 * p : p;
+          const int b = spec.pairing == Pairing::kInterleaved ? 2 * p + 1 : p + half;
+          input[static_cast<size_t>((t * kHeads + h) * d + (as_b ? b : a))] =
+              static_cast<uint16_t>(pattern & 0xFFFF);
+        }
+      }
+    }
+    const std::vector<int64_t> positions(static_cast<size_t>(tokens), 0);
+    const RopeSpec resolved = ResolveSeqLen(spec, positions);
+    std::vector<uint16_t> expected = input, got = input;
+    const auto view = [&](std::vector<uint16_t>& data) {
+      return TensorView{data.data(), DType::kBF16, tokens, kHeads, d, kHeads * d, d};
+    };
+    ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
+    for (bool native : NativeBF16Settings()) {
+      HighwayAllowNativeBF16(native);
+      got = input;
+      ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
+      ASSERT_EQ(highway->target(), hwy::TargetName(GetParam()));
+      size_t wrong = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (got[i] != expected[i] && wrong++ < 5) {
+          ADD_FAILURE() << preset << ", " << HighwayBF16Rounding() << ": element " << i << " of 0x"
+                        << std::hex << input[i] << " stored 0x" << got[i] << ", scalar 0x"
+                        << expected[i];
+        }
+      }
+      EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ropebench
