@@ -53,6 +53,52 @@ struct RopeSpec {
   bool operator==(const RopeSpec&) const = default;
 };
 
+// Every field of RopeSpec, once, in declaration order. The spec's JSON form
+// (reports/spec_json.cc), the plugin ABI and the isolated worker's wire format
+// (impls/external/abi_spec.cc) are written from this list; kSpecFields below makes a field added
+// to the struct and not here a compile error.
+#define ROPEBENCH_SPEC_FIELDS(X) \
+  X(head_dim)                    \
+  X(rotary_dim)                  \
+  X(pairing)                     \
+  X(base)                        \
+  X(scaling)                     \
+  X(factor)                      \
+  X(original_max_positions)      \
+  X(beta_fast)                   \
+  X(beta_slow)                   \
+  X(truncate)                    \
+  X(mscale)                      \
+  X(mscale_all_dim)              \
+  X(attention_factor)            \
+  X(low_freq_factor)             \
+  X(high_freq_factor)            \
+  X(short_factor)                \
+  X(long_factor)                 \
+  X(seq_len)
+
+namespace spec_fields {
+#define ROPEBENCH_COUNT_FIELD(name) +1
+inline constexpr int kListed = 0 ROPEBENCH_SPEC_FIELDS(ROPEBENCH_COUNT_FIELD);
+#undef ROPEBENCH_COUNT_FIELD
+
+// How many members an aggregate has: the most initializers it accepts.
+struct AnyValue {
+  template <class T>
+  operator T() const;  // never defined: only asked about in unevaluated contexts
+};
+template <class T, class... Values>
+constexpr int MemberCount() {
+  if constexpr (requires { T{Values{}..., AnyValue{}}; }) {
+    return MemberCount<T, Values..., AnyValue>();
+  } else {
+    return sizeof...(Values);
+  }
+}
+static_assert(MemberCount<RopeSpec>() == kListed,
+              "a RopeSpec field is missing from ROPEBENCH_SPEC_FIELDS (or one listed is gone)");
+}  // namespace spec_fields
+
 // Empty when the spec is valid, else one line naming the first bad field: "rotary_dim: must be
 // even".
 std::string ValidateSpec(const RopeSpec& spec);

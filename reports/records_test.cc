@@ -1,30 +1,20 @@
 // The names reports give checks and diagnosis codes: one table each (report_json.cc), every name
 // distinct, and every one explained in the README's "What is checked", so that the manual and the
 // reports cannot drift apart.
+#include "reports/records.h"
+
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 
-#include "reports/records.h"
+#include "reports/testing/readme_section.h"
 
 namespace ropebench {
 namespace {
 
-std::string WhatIsChecked() {
-  std::ifstream readme(ROPEBENCH_README);
-  std::stringstream text;
-  text << readme.rdbuf();
-  const std::string all = text.str();
-  const size_t begin = all.find("## What is checked");
-  const size_t end = all.find("\n## ", begin + 1);
-  return begin == std::string::npos ? "" : all.substr(begin, end - begin);
-}
-
 TEST(RecordNamesTest, EveryCheckAndCodeHasOneNameTheReadmeExplains) {
-  const std::string section = WhatIsChecked();
+  const std::string section = testing::ReadmeSection("What is checked");
   ASSERT_FALSE(section.empty()) << ROPEBENCH_README << " has no section 'What is checked'";
   std::set<std::string> names;
   for (Check check : kAllChecks) {

@@ -9,7 +9,9 @@
 
 namespace ropebench {
 
-nlohmann::json SpecJson(const RopeSpec& spec);
+// Every field that matters to the spec's method (a YaRN field only for YaRN, ...); with
+// `every_field`, all of them (the vectors manifest's form).
+nlohmann::json SpecJson(const RopeSpec& spec, bool every_field = false);
 
 // Reads the fields present in `json` over `spec` (which carries the defaults). Unknown fields,
 // wrong types and invalid values are refused. Returns "" or a one-line error naming the field.

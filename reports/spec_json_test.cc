@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "reference/testing/spec_with_every_field.h"
+#include "reports/testing/readme_section.h"
+
 namespace ropebench {
 namespace {
 
@@ -19,6 +22,17 @@ TEST(SpecJsonTest, RoundTripsEveryField) {
   RopeSpec read;
   ASSERT_EQ(ReadSpecJson(SpecJson(spec), read), "");
   EXPECT_EQ(read, spec);
+}
+
+TEST(SpecJsonTest, RoundTripsEveryFieldWhenAllAreWritten) {
+  const RopeSpec spec = testing::SpecWithEveryField();
+  testing::ExpectEveryFieldSet(spec);
+  RopeSpec read;
+  ASSERT_EQ(ReadSpecJson(SpecJson(spec, /*every_field=*/true), read), "");
+  EXPECT_EQ(read, spec);
+  // The report's form leaves out what the method does not read (here YaRN's and Llama-3's).
+  EXPECT_FALSE(SpecJson(spec).contains("beta_fast"));
+  EXPECT_TRUE(SpecJson(spec).contains("short_factor"));
 }
 
 TEST(SpecJsonTest, RotaryDimDefaultsToHeadDim) {
@@ -56,6 +70,16 @@ TEST(SpecJsonTest, RefusalsNameTheField) {
     RopeSpec spec;
     EXPECT_EQ(ReadSpecJson(row.json, spec), row.error) << row.json.dump();
   }
+}
+
+// The README's table of the spec names every field users may write.
+TEST(SpecJsonTest, TheReadmeNamesEveryField) {
+  const std::string section = testing::ReadmeSection("The spec");
+  ASSERT_FALSE(section.empty()) << ROPEBENCH_README << " has no section 'The spec'";
+#define ROPEBENCH_EXPECT_NAMED(name) \
+  EXPECT_NE(section.find("`" #name "`"), std::string::npos) << #name;
+  ROPEBENCH_SPEC_FIELDS(ROPEBENCH_EXPECT_NAMED)
+#undef ROPEBENCH_EXPECT_NAMED
 }
 
 }  // namespace

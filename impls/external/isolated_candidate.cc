@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "impls/external/abi_spec.h"
 
 namespace ropebench {
 namespace {
@@ -43,11 +44,9 @@ struct WireView {
 // The start of the shared call region: the call, then the worker's answer. The spec's factor
 // arrays, the positions and the bytes of Q and K follow at the offsets given.
 struct CallHeader {
-  // The spec, field by field (RopeSpec holds vectors and an optional).
-  int32_t head_dim, rotary_dim, pairing, scaling, truncate, has_attention_factor;
-  double base, factor, beta_fast, beta_slow, mscale, mscale_all_dim, attention_factor,
-      low_freq_factor, high_freq_factor;
-  int64_t original_max_positions, seq_len;
+  // The spec as the plugin ABI has it, its factor arrays' pointers null: their values are in the
+  // region at the offsets below.
+  ropebench_spec spec;
   int64_t short_offset, short_count, long_offset, long_count, positions_offset, positions_count;
   WireView q, k;
   // 0: one call, as validation makes it; N > 0: N calls in a row on the region's Q and K, timed by
@@ -78,48 +77,15 @@ TensorView FromWire(const WireView& w, char* region) {
 }
 
 RopeSpec SpecFromHeader(const CallHeader& h, const char* region) {
-  RopeSpec s;
-  s.head_dim = h.head_dim;
-  s.rotary_dim = h.rotary_dim;
-  s.pairing = static_cast<Pairing>(h.pairing);
-  s.scaling = static_cast<Scaling>(h.scaling);
-  s.truncate = h.truncate != 0;
-  s.base = h.base;
-  s.factor = h.factor;
-  s.beta_fast = h.beta_fast;
-  s.beta_slow = h.beta_slow;
-  s.mscale = h.mscale;
-  s.mscale_all_dim = h.mscale_all_dim;
-  if (h.has_attention_factor) s.attention_factor = h.attention_factor;
-  s.low_freq_factor = h.low_freq_factor;
-  s.high_freq_factor = h.high_freq_factor;
-  s.original_max_positions = h.original_max_positions;
-  s.seq_len = h.seq_len;
   const auto* short_factor = reinterpret_cast<const double*>(region + h.short_offset);
   const auto* long_factor = reinterpret_cast<const double*>(region + h.long_offset);
-  s.short_factor.assign(short_factor, short_factor + h.short_count);
-  s.long_factor.assign(long_factor, long_factor + h.long_count);
-  return s;
+  return SpecFromAbi(h.spec, {short_factor, static_cast<size_t>(h.short_count)},
+                     {long_factor, static_cast<size_t>(h.long_count)});
 }
 
 void SpecToHeader(const RopeSpec& s, CallHeader& h) {
-  h.head_dim = s.head_dim;
-  h.rotary_dim = s.rotary_dim;
-  h.pairing = static_cast<int32_t>(s.pairing);
-  h.scaling = static_cast<int32_t>(s.scaling);
-  h.truncate = s.truncate ? 1 : 0;
-  h.has_attention_factor = s.attention_factor.has_value() ? 1 : 0;
-  h.attention_factor = s.attention_factor.value_or(0.0);
-  h.base = s.base;
-  h.factor = s.factor;
-  h.beta_fast = s.beta_fast;
-  h.beta_slow = s.beta_slow;
-  h.mscale = s.mscale;
-  h.mscale_all_dim = s.mscale_all_dim;
-  h.low_freq_factor = s.low_freq_factor;
-  h.high_freq_factor = s.high_freq_factor;
-  h.original_max_positions = s.original_max_positions;
-  h.seq_len = s.seq_len;
+  h.spec = AbiSpec(s);
+  h.spec.short_factor = h.spec.long_factor = nullptr;  // this process's addresses
 }
 
 CallResult ExitResult(int status, const std::string& what) {

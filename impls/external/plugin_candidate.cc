@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "impls/external/abi_spec.h"
 #include "include/ropebench_plugin.h"
 
 namespace ropebench {
@@ -21,34 +22,6 @@ ropebench_tensor AbiTensor(const TensorView& view) {
           view.head_dim,   view.token_stride,
           view.head_stride};
 }
-
-ropebench_spec AbiSpec(const RopeSpec& s) {
-  ropebench_spec abi{};
-  abi.head_dim = s.head_dim;
-  abi.rotary_dim = s.rotary_dim;
-  abi.pairing = s.pairing == Pairing::kInterleaved ? ROPEBENCH_INTERLEAVED : ROPEBENCH_HALF_SPLIT;
-  abi.base = s.base;
-  abi.scaling = static_cast<ropebench_scaling>(static_cast<int>(s.scaling));  // same order
-  abi.factor = s.factor;
-  abi.original_max_positions = s.original_max_positions;
-  abi.beta_fast = s.beta_fast;
-  abi.beta_slow = s.beta_slow;
-  abi.truncate = s.truncate ? 1 : 0;
-  abi.mscale = s.mscale;
-  abi.mscale_all_dim = s.mscale_all_dim;
-  abi.attention_factor = s.attention_factor.value_or(0.0);
-  abi.low_freq_factor = s.low_freq_factor;
-  abi.high_freq_factor = s.high_freq_factor;
-  abi.short_factor = s.short_factor.empty() ? nullptr : s.short_factor.data();
-  abi.long_factor = s.long_factor.empty() ? nullptr : s.long_factor.data();
-  abi.seq_len = s.seq_len;
-  return abi;
-}
-
-static_assert(static_cast<int>(Scaling::kLongrope) == ROPEBENCH_SCALING_LONGROPE &&
-                  static_cast<int>(Scaling::kYarn) == ROPEBENCH_SCALING_YARN &&
-                  static_cast<int>(DType::kBF16) == 2,
-              "the ABI's enums follow the spec's order");
 
 class PluginCandidate final : public Candidate {
  public:

@@ -100,19 +100,13 @@ std::string VectorCaseId(std::string_view name) {
 }
 
 Json AbiSpecJson(const RopeSpec& s) {
-  // The spec's own JSON has the same names; the ABI has every field, and its spellings of unset.
-  Json j = SpecJson(s);
-  auto factors = [](const std::vector<double>& f) { return f.empty() ? Json(nullptr) : Json(f); };
-  j["beta_fast"] = s.beta_fast;
-  j["beta_slow"] = s.beta_slow;
+  // Every field, with the ABI's spellings of unset.
+  Json j = SpecJson(s, /*every_field=*/true);
   j["truncate"] = s.truncate ? 1 : 0;
-  j["mscale"] = s.mscale;
-  j["mscale_all_dim"] = s.mscale_all_dim;
   j["attention_factor"] = s.attention_factor.value_or(0.0);
-  j["low_freq_factor"] = s.low_freq_factor;
-  j["high_freq_factor"] = s.high_freq_factor;
-  j["short_factor"] = factors(s.short_factor);
-  j["long_factor"] = factors(s.long_factor);
+  for (const char* key : {"short_factor", "long_factor"}) {
+    if (j[key].empty()) j[key] = nullptr;
+  }
   return j;
 }
 

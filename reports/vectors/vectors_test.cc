@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "reference/presets.h"
+#include "reference/testing/spec_with_every_field.h"
 
 namespace ropebench {
 namespace {
@@ -18,11 +19,16 @@ TEST(VectorsTest, AbiSpecJsonRoundTripsEveryPreset) {
     RopeSpec spec = preset.spec;
     spec.seq_len = 4096;
     const nlohmann::json json = AbiSpecJson(spec);
-    EXPECT_EQ(json.size(), 18u) << "every ABI field, always: " << json.dump();
+    EXPECT_EQ(json.size(), static_cast<size_t>(spec_fields::kListed))
+        << "every ABI field, always: " << json.dump();
     RopeSpec read;
     ASSERT_EQ(ReadAbiSpecJson(json, read), "") << preset.name;
     EXPECT_EQ(read, spec) << preset.name;
   }
+  const RopeSpec every = testing::SpecWithEveryField();
+  RopeSpec read_every;
+  ASSERT_EQ(ReadAbiSpecJson(AbiSpecJson(every), read_every), "");
+  EXPECT_EQ(read_every, every);
   RopeSpec spec = FindPreset("llama2-7b")->spec;
   spec.attention_factor = 1.5;
   RopeSpec read;
