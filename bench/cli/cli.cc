@@ -86,6 +86,11 @@ constexpr FlagSpec kTimeBudgetFlag{
     "time-budget", "S",
     "seconds a benchmark's repetitions may take; slower ones run fewer (default 10)"};
 
+// The flags of every command that judges candidates, at the end of its table.
+#define ROPEBENCH_JUDGING_FLAGS                                                               \
+  kTargetFlag, kPluginFlag, kExecFlag, kServeFlag, kTimeoutFlag, kAcceptFlag, kToleranceFlag, \
+      kQuietFlag
+
 constexpr FlagSpec kValidateFlags[] = {
     {"candidate", "NAME",
      "candidate to validate (repeatable, or a comma list); default: every "
@@ -101,14 +106,7 @@ constexpr FlagSpec kValidateFlags[] = {
     {"suite", "SUITE", "conformance, extrapolation or all (default all)"},
     {"dtype", "DTYPE", "f32, f16 or bf16 (repeatable; default all three)"},
     {"json", "FILE", "also write the results as a JSON report to FILE"},
-    kTargetFlag,
-    kPluginFlag,
-    kExecFlag,
-    kServeFlag,
-    kTimeoutFlag,
-    kAcceptFlag,
-    kToleranceFlag,
-    kQuietFlag,
+    ROPEBENCH_JUDGING_FLAGS,
 };
 
 constexpr FlagSpec kBenchFlags[] = {
@@ -124,14 +122,7 @@ constexpr FlagSpec kBenchFlags[] = {
     kTimeBudgetFlag,
     kPrefetchFlag,
     {"json", "FILE", "also write the report to FILE"},
-    kTargetFlag,
-    kPluginFlag,
-    kExecFlag,
-    kServeFlag,
-    kTimeoutFlag,
-    kAcceptFlag,
-    kToleranceFlag,
-    kQuietFlag,
+    ROPEBENCH_JUDGING_FLAGS,
 };
 
 constexpr FlagSpec kRunFlags[] = {
@@ -147,14 +138,7 @@ constexpr FlagSpec kRunFlags[] = {
     kTimeBudgetFlag,
     kPrefetchFlag,
     {"out", "DIR", "where the report goes (default reports)"},
-    kTargetFlag,
-    kPluginFlag,
-    kExecFlag,
-    kServeFlag,
-    kTimeoutFlag,
-    kAcceptFlag,
-    kToleranceFlag,
-    kQuietFlag,
+    ROPEBENCH_JUDGING_FLAGS,
 };
 
 constexpr FlagSpec kVectorsFlags[] = {
