@@ -55,8 +55,8 @@ struct RopeSpec {
 
 // Every field of RopeSpec, once, in declaration order. The spec's JSON form
 // (reports/spec_json.cc), the plugin ABI and the isolated worker's wire format
-// (impls/external/abi_spec.cc) are written from this list; kSpecFields below makes a field added
-// to the struct and not here a compile error.
+// (impls/external/abi_spec.cc) are written from this list; the static_assert on
+// spec_fields::MemberCount below makes a field added to the struct and not here a compile error.
 #define ROPEBENCH_SPEC_FIELDS(X) \
   X(head_dim)                    \
   X(rotary_dim)                  \

@@ -61,25 +61,25 @@ std::string ReadValue(const std::string& key, const Json& value, std::vector<dou
   }
   return "";
 }
-std::string ReadValue(const std::string& key, const Json& value, Pairing& member) {
+// An enum by its name, parsed by `parse`; the error names every value of `all`.
+template <class Enum, size_t N>
+std::string ReadName(const std::string& key, const Json& value, Enum& member,
+                     std::optional<Enum> (*parse)(std::string_view), const Enum (&all)[N]) {
   if (!value.is_string()) return TypeError(key, "a string");
   const std::string name = value.get<std::string>();
-  const auto pairing = ParsePairing(name);
-  if (!pairing)
-    return "spec field 'pairing': unknown pairing '" + name + "' (interleaved, half_split)";
-  member = *pairing;
-  return "";
+  if (const std::optional<Enum> parsed = parse(name)) {
+    member = *parsed;
+    return "";
+  }
+  std::string names;
+  for (Enum e : all) names.append(names.empty() ? "" : ", ").append(ToString(e));
+  return "spec field '" + key + "': unknown " + key + " '" + name + "' (" + names + ")";
+}
+std::string ReadValue(const std::string& key, const Json& value, Pairing& member) {
+  return ReadName(key, value, member, ParsePairing, kAllPairings);
 }
 std::string ReadValue(const std::string& key, const Json& value, Scaling& member) {
-  if (!value.is_string()) return TypeError(key, "a string");
-  const std::string name = value.get<std::string>();
-  const auto scaling = ParseScaling(name);
-  if (!scaling) {
-    return "spec field 'scaling': unknown scaling '" + name +
-           "' (none, linear, ntk, dynamic_ntk, yarn, llama3, longrope)";
-  }
-  member = *scaling;
-  return "";
+  return ReadName(key, value, member, ParseScaling, kAllScalings);
 }
 
 std::string ReadField(const std::string& key, const Json& value, RopeSpec& s) {

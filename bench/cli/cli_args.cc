@@ -75,27 +75,27 @@ std::string Synopsis(std::string_view head, std::span<const FlagSpec> flags,
   const size_t second_space = head.find(' ', head.find(' ') + 1);
   const size_t indent =
       kPrefix.size() + (second_space == std::string_view::npos ? head.size() : second_space) + 1;
-  std::vector<std::string> items;
+  std::string text(head);
+  size_t column = kPrefix.size() + head.size();
+  auto place = [&](std::string_view item) {
+    if (column + 1 + item.size() > kWidth) {
+      text.append("\n").append(indent, ' ');
+      column = indent;
+    } else {
+      text.append(" ");
+      ++column;
+    }
+    text.append(item);
+    column += item.size();
+  };
   for (const FlagSpec& f : flags) {
     std::string item = "[--";
     item.append(f.name);
     if (!f.value_name.empty()) item.append(" ").append(f.value_name);
-    item.append("]");
-    if (f.help.find("repeatable") != std::string_view::npos) item += "...";
-    items.push_back(std::move(item));
+    item.append(f.help.find("repeatable") != std::string_view::npos ? "]..." : "]");
+    place(item);
   }
-  if (!tail.empty()) items.emplace_back(tail);
-  std::string text(head);
-  size_t column = kPrefix.size() + head.size();
-  for (const std::string& item : items) {
-    if (column + 1 + item.size() > kWidth) {
-      text.append("\n").append(indent, ' ').append(item);
-      column = indent + item.size();
-    } else {
-      text.append(" ").append(item);
-      column += 1 + item.size();
-    }
-  }
+  if (!tail.empty()) place(tail);
   return text;
 }
 

@@ -6,10 +6,8 @@
 // (impls/highway/highway.cc), and stay in registers while all the token's heads are rotated. Pairs
 // that do not fill a vector are done on 4-lane, then 1-lane vectors, so no head is read or written
 // past rotary_dim.
-#include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
+#include <string>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "impls/highway/highway_rope.cc"
