@@ -48,8 +48,10 @@ constexpr FlagSpec kTokensFlag{"tokens", "N,...",
 constexpr FlagSpec kRepetitionsFlag{
     "repetitions", "N",
     "repetitions of every benchmark and probe point (default 3; run: 5, and 3 at 65536 tokens)"};
-constexpr FlagSpec kMinTimeFlag{"min-time", "S",
-                                "minimum seconds per benchmark repetition (default 0.05)"};
+constexpr FlagSpec kMinTimeFlag{
+    "min-time", "S",
+    "minimum seconds per benchmark repetition (default 0.05); the bandwidth probe's repetitions "
+    "take at most as long"};
 constexpr FlagSpec kTargetFlag{
     "target", "NAME",
     "pin Highway's dispatch to this compiled target for the run (e.g. AVX2; see ropebench list)"};
@@ -353,8 +355,8 @@ int Show(const ParsedArgs& args, const std::vector<std::string>&) {
   return kExitPass;
 }
 
-std::string Capabilities(const Candidate& candidate) {
-  const ropebench::Capabilities& c = candidate.capabilities();
+std::string DescribeCapabilities(const Candidate& candidate) {
+  const Capabilities& c = candidate.capabilities();
   std::vector<std::string> dtypes, pairings, scalings;
   for (DType d : c.dtypes) dtypes.emplace_back(ToString(d));
   for (Pairing p : c.pairings) pairings.emplace_back(ToString(p));
@@ -370,7 +372,7 @@ int List(const ParsedArgs& args, const std::vector<std::string>&) {
   for (Candidate* candidate : registry.All()) {
     fmt::print("  {:<16} {}{}\n{}", candidate->name(), candidate->capabilities().description,
                candidate->capabilities().emulation ? " (validated only when named)" : "",
-               Capabilities(*candidate));
+               DescribeCapabilities(*candidate));
   }
   fmt::print("\npresets:\n");
   for (const ModelPreset& p : ModelPresets()) {

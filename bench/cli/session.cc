@@ -65,6 +65,7 @@ Measured Measure(const SessionPlan& plan) {
     }
   }
   probe.repetitions = bench.repetitions;
+  FitProbeTimes(probe, bench.min_time);
   RegisterProbe(probe);
   const auto verdicts = RegisterRopeBenchmarks(bench);
   const size_t total = 2 * probe.sizes.size() * probe.threads.size() + CountRopeBenchmarks(bench);

@@ -80,13 +80,13 @@ CosSinTable HypothesisTable(const Hypothesis& h) {
           angle = static_cast<float>(angle);
           break;
         case AngleMode::kBf16Frequencies:
-          angle = static_cast<float>(p) * BF16ToFloat(FloatToBF16(static_cast<float>(theta[i])));
+          angle = static_cast<float>(p) * RoundToBF16(static_cast<float>(theta[i]));
           break;
       }
       CosSin cs{attention * std::cos(angle), attention * std::sin(angle)};
       if (h.angles == AngleMode::kBf16Table) {
-        cs.cos = BF16ToFloat(FloatToBF16(static_cast<float>(cs.cos)));
-        cs.sin = BF16ToFloat(FloatToBF16(static_cast<float>(cs.sin)));
+        cs.cos = RoundToBF16(static_cast<float>(cs.cos));
+        cs.sin = RoundToBF16(static_cast<float>(cs.sin));
       }
       if (h.twist == Twist::kInverted) cs.sin = -cs.sin;
       if (h.twist == Twist::kCosSinSwapped) std::swap(cs.cos, cs.sin);

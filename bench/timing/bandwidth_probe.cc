@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "bench/timing/aligned_buffer.h"
 #include "bench/timing/gbench_runner.h"
 #include "bench/timing/machine_info.h"
 #include "bench/timing/rmw_kernel.h"
@@ -20,31 +21,24 @@ namespace {
 
 constexpr int64_t kSmallest = int64_t{16} << 10;
 constexpr int64_t kLargest = int64_t{8} << 30;
-// Fresh memory is slow for its first tens of milliseconds of use here (a VM's host faulting it in,
-// or huge pages forming), far beyond one untimed pass: Google Benchmark's warm-up absorbs it.
-constexpr double kWarmUpSeconds = 0.1;
 
 // One buffer for every probe benchmark, grown to the largest working set and touched once: Google
 // Benchmark calls a benchmark function once per repetition, and allocating and faulting in GiBs
 // each time would cost more wall time than the measurement. The values stay near 1 (x = 0.999 x +
 // 0.001). nullptr when that much cannot be allocated, or after Ctrl-C.
 float* ProbeBuffer(int64_t bytes, int threads) {
-  struct FreeDeleter {
-    void operator()(float* p) const { std::free(p); }
-  };
-  static std::unique_ptr<float[], FreeDeleter> buffer;
+  static AlignedBuffer buffer;
   static int64_t capacity = 0;
   if (bytes > capacity) {
     buffer.reset();
-    const size_t rounded = (static_cast<size_t>(bytes) + 63) / 64 * 64;
-    buffer.reset(static_cast<float*>(std::aligned_alloc(64, rounded)));
+    buffer = AllocateAligned(static_cast<size_t>(bytes));
     if (!buffer) {  // the caller skips the point
       capacity = 0;
       return nullptr;
     }
     capacity = bytes;
     const int64_t n = bytes / static_cast<int64_t>(sizeof(float));
-    float* x = buffer.get();
+    float* x = static_cast<float*>(buffer.get());
     // In steps, so that faulting in GiBs does not hold up a Ctrl-C (nullptr then, as interrupted).
     constexpr int64_t kStep = (int64_t{64} << 20) / static_cast<int64_t>(sizeof(float));
     for (int64_t begin = 0; begin < n; begin += kStep) {
@@ -58,7 +52,7 @@ float* ProbeBuffer(int64_t bytes, int threads) {
       for (int64_t i = begin; i < end; ++i) x[i] = 1.0f;
     }
   }
-  return buffer.get();
+  return static_cast<float*>(buffer.get());
 }
 
 std::string ProbeName(const std::string& kind, int64_t bytes, int threads) {
@@ -130,6 +124,14 @@ void Copy(benchmark::State& state, int64_t bytes, int threads) {
 
 }  // namespace
 
+void FitProbeTimes(ProbePlan& plan, double benchmark_min_time) {
+  plan.min_time = std::min(plan.min_time, benchmark_min_time);
+  // Fresh memory can be slow for its first tens of milliseconds of use (a VM's host faulting it
+  // in, or huge pages forming), far beyond one untimed pass: the warm-up absorbs it. Five
+  // repetitions' worth keeps a short run's warm-up as long, relative to what it times.
+  plan.warm_up = std::min(plan.warm_up, 5 * benchmark_min_time);
+}
+
 std::vector<int64_t> ProbeSizes(int64_t largest) {
   int64_t last_level = 0;
   for (const CacheLevel& cache : CpuCaches()) last_level = std::max(last_level, cache.bytes);
@@ -156,7 +158,7 @@ void RegisterProbe(const ProbePlan& plan) {
             ->UseRealTime()
             ->Repetitions(plan.repetitions)
             ->MinTime(plan.min_time)
-            ->MinWarmUpTime(kWarmUpSeconds);
+            ->MinWarmUpTime(plan.warm_up);
       }
     }
   }

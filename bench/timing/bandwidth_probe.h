@@ -18,8 +18,13 @@ struct ProbePlan {
   std::vector<int64_t> sizes;  // working sets in bytes
   std::vector<int> threads;
   int repetitions = 3;
-  double min_time = 0.02;  // seconds per repetition, after a 0.1 s warm-up
+  double min_time = 0.02;  // seconds per repetition
+  double warm_up = 0.1;    // seconds of untimed use of the buffer before the first repetition
 };
+
+// The plan's times for benchmarks given `benchmark_min_time` per repetition: never longer than
+// theirs, so that a smoke run's probe (--min-time 0.001) is as short as its benchmarks.
+void FitProbeTimes(ProbePlan& plan, double benchmark_min_time);
 
 // Powers of four from 16 KiB up to at least `largest` (and 4x the last-level cache), capped at 8
 // GiB.

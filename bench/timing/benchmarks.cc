@@ -8,6 +8,7 @@
 #include <memory>
 #include <new>
 
+#include "bench/timing/aligned_buffer.h"
 #include "bench/timing/bandwidth_probe.h"
 #include "bench/timing/gbench_runner.h"
 #include "bench/timing/machine_info.h"
@@ -75,10 +76,6 @@ struct Shape {
   }
 };
 
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-
 // The inputs of one shape (preset, dtype, tokens): buffers filled and warmed once, shared by the
 // candidates that run on it one after another. Rotating in place keeps the values bounded when the
 // attention factor is 1 (it is for the default presets; otherwise they grow by it per call), and
@@ -87,15 +84,14 @@ struct Buffers {
   std::string key;
   RopeSpec spec;  // seq_len resolved
   std::vector<int64_t> positions;
-  std::unique_ptr<void, FreeDeleter> q_data, k_data;
+  AlignedBuffer q_data, k_data;
   TensorView q, k;
 };
 
-TensorView AllocateView(std::unique_ptr<void, FreeDeleter>& storage, DType dtype, int64_t tokens,
-                        int heads, int head_dim) {
+TensorView AllocateView(AlignedBuffer& storage, DType dtype, int64_t tokens, int heads,
+                        int head_dim) {
   const int64_t elements = tokens * heads * head_dim;
-  const size_t bytes = (static_cast<size_t>(elements * BytesPerElement(dtype)) + 63) / 64 * 64;
-  storage.reset(std::aligned_alloc(64, bytes));
+  storage = AllocateAligned(static_cast<size_t>(elements * BytesPerElement(dtype)));
   if (!storage) throw std::bad_alloc();
   return {storage.get(), dtype, tokens, heads, head_dim, int64_t{heads} * head_dim, head_dim};
 }
@@ -195,7 +191,7 @@ double PredictCallSeconds(const Shape& shape, const RopeSpec& spec, CallResult& 
   sample.tokens = kSample;
   std::vector<int64_t> positions = sample.Positions();
   const RopeSpec sample_spec = ResolveSeqLen(spec, positions);
-  std::unique_ptr<void, FreeDeleter> q_data, k_data;
+  AlignedBuffer q_data, k_data;
   const int head_dim = shape.preset->spec.head_dim;
   const TensorView q = AllocateView(q_data, shape.dtype, kSample, shape.preset->q_heads, head_dim);
   const TensorView k = AllocateView(k_data, shape.dtype, kSample, shape.preset->kv_heads, head_dim);

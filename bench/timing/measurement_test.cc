@@ -153,5 +153,17 @@ TEST(MeasurementTest, FormatsPositionsAndBytes) {
   EXPECT_EQ(FormatBytes(int64_t{4} << 30), "4G");
 }
 
+// The probe's times follow short benchmark times down, and stay as they are for the default ones.
+TEST(MeasurementTest, ProbeTimesAreNoLongerThanTheBenchmarks) {
+  ProbePlan standard;
+  FitProbeTimes(standard, BenchmarkPlan{}.min_time);
+  EXPECT_DOUBLE_EQ(standard.min_time, ProbePlan{}.min_time);
+  EXPECT_DOUBLE_EQ(standard.warm_up, ProbePlan{}.warm_up);
+  ProbePlan smoke;
+  FitProbeTimes(smoke, 0.001);
+  EXPECT_DOUBLE_EQ(smoke.min_time, 0.001);
+  EXPECT_DOUBLE_EQ(smoke.warm_up, 0.005);
+}
+
 }  // namespace
 }  // namespace ropebench

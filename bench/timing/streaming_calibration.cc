@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench/timing/aligned_buffer.h"
 #include "bench/timing/machine_info.h"
 #include "bench/validation/interrupt.h"
 #include "impls/highway/highway_streaming.h"
@@ -29,10 +30,6 @@ int64_t OutOfCacheBytes() {
   return std::clamp<int64_t>(4 * largest, int64_t{64} << 20, int64_t{1} << 30);
 }
 
-struct FreeDeleter {
-  void operator()(float* p) const { std::free(p); }
-};
-
 }  // namespace
 
 nlohmann::json ChooseHighwayStreaming(const std::string& preset, int64_t largest_working_set,
@@ -51,12 +48,12 @@ nlohmann::json ChooseHighwayStreaming(const std::string& preset, int64_t largest
   const int64_t head_dim = model.spec.head_dim;
   const int64_t row = (model.q_heads + model.kv_heads) * head_dim;
   const int64_t tokens = OutOfCacheBytes() / (row * int64_t{sizeof(float)});
-  std::unique_ptr<float, FreeDeleter> data(
-      static_cast<float*>(std::aligned_alloc(64, tokens * row * sizeof(float))));
-  std::fill_n(data.get(), tokens * row, 1.0f);
+  const AlignedBuffer storage = AllocateAligned(tokens * row * sizeof(float));
+  float* const data = static_cast<float*>(storage.get());
+  std::fill_n(data, tokens * row, 1.0f);
   const TensorView q{
-      data.get(), DType::kF32, tokens, model.q_heads, head_dim, model.q_heads * head_dim, head_dim};
-  const TensorView k{data.get() + tokens * model.q_heads * head_dim,
+      data, DType::kF32, tokens, model.q_heads, head_dim, model.q_heads * head_dim, head_dim};
+  const TensorView k{data + tokens * model.q_heads * head_dim,
                      DType::kF32,
                      tokens,
                      model.kv_heads,

@@ -19,6 +19,8 @@ inline uint16_t FloatToBF16(float value) {
   return static_cast<uint16_t>((bits + round) >> 16);
 }
 inline float BF16ToFloat(uint16_t bits) { return std::bit_cast<float>(uint32_t{bits} << 16); }
+// An f32 rounded to the nearest bf16, as code that keeps a value in bf16 sees it.
+inline float RoundToBF16(float value) { return BF16ToFloat(FloatToBF16(value)); }
 
 // Element `index` of a buffer of the given dtype, as f32 (exact).
 float LoadAsFloat(const void* data, DType dtype, int64_t index);

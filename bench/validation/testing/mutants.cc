@@ -116,8 +116,6 @@ void Exact(const RopeFrequencies& f, int64_t p, int i, float& c, float& s) {
   s = static_cast<float>(f.attention_factor * std::sin(angle));
 }
 
-float Bf16(float x) { return BF16ToFloat(FloatToBF16(x)); }
-
 // Calls fn(view, element offset) for every element of every head at d in [from, to).
 template <typename Fn>
 void ForEachElement(const TensorView& v, int64_t from, int64_t to, Fn&& fn) {
@@ -197,8 +195,8 @@ std::vector<MutantSpec> AllMutants() {
        CosSin("bf16_cos_sin_table",
               [](const RopeFrequencies& f, int64_t p, int i, float& c, float& s) {
                 Exact(f, p, i, c, s);
-                c = Bf16(c);
-                s = Bf16(s);
+                c = RoundToBF16(c);
+                s = RoundToBF16(s);
               }),
        Preset("llama2-7b")},
       {"float_angle_trig", 7, DiagnosisCode::kLowPrecisionAngle,

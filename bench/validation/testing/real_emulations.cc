@@ -13,13 +13,11 @@ constexpr int64_t kInt32End = int64_t{1} << 31;
 // Where the emulated vLLM cache ends: positions past it are declined, as an index past the table.
 constexpr int64_t kCacheEnd = int64_t{1} << 21;
 
-float Bf16(float x) { return BF16ToFloat(FloatToBF16(x)); }
-
 // cos/sin rounded to the activation dtype, as Hugging Face and vLLM cast them before rotating.
 float CastTo(DType dtype, float x) {
   switch (dtype) {
     case DType::kBF16:
-      return Bf16(x);
+      return RoundToBF16(x);
     case DType::kF16:
       return F16ToFloat(FloatToF16(x));
     case DType::kF32:
@@ -142,7 +140,7 @@ class RealEmulation final : public PairwiseCandidate {
     return [this, inv_freq, pairs, sign, attention](int64_t p, float* cos, float* sin) {
       for (int i = 0; i < pairs; ++i) {
         float angle = static_cast<float>(p) * inv_freq[i];
-        if (profile_ == AngleProfile::kBf16Angle) angle = Bf16(angle);
+        if (profile_ == AngleProfile::kBf16Angle) angle = RoundToBF16(angle);
         cos[i] = CastTo(dtype_, std::cos(angle) * attention);
         sin[i] = CastTo(dtype_, sign * std::sin(angle) * attention);
       }
