@@ -1,6 +1,7 @@
 #include "bench/validation/guarded_tensors.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "bench/validation/random_fill.h"
 #include "fmt/format.h"
@@ -113,6 +114,20 @@ void GuardedTensors::Restore(const Bytes& bytes) {
   for (size_t b = 0; b < buffers_.size(); ++b) buffers_[b].bytes = bytes[b];
 }
 
+bool GuardedTensors::Matches(const Bytes& bytes) const {
+  if (bytes.size() != buffers_.size()) return false;
+  for (size_t b = 0; b < buffers_.size(); ++b) {
+    if (buffers_[b].bytes != bytes[b]) return false;
+  }
+  return true;
+}
+
+std::vector<DenseTensor> GuardedTensors::WidenFirstTokens(int64_t tokens) const {
+  TensorView q = q_, k = k_;
+  q.tokens = k.tokens = std::min(tokens, q_.tokens);
+  return {Widen(q), Widen(k)};
+}
+
 std::string GuardedTensors::FirstGuardViolation() const {
   const int element_bytes = BytesPerElement(dtype_);
   for (size_t b = 0; b < buffers_.size(); ++b) {
@@ -138,14 +153,16 @@ std::string GuardedTensors::FirstPassThroughChange(const Bytes& before, int rota
        {std::tuple{&q_, q_buffer_, "q"}, {&k_, k_buffer_, "k"}}) {
     const size_t origin =
         static_cast<const unsigned char*>(view->data) - buffers_[buffer].bytes.data();
+    const size_t run = (view->head_dim - rotary_dim) * bytes;  // a head's pass-through bytes
     for (int64_t t = 0; t < view->tokens; ++t) {
       for (int64_t h = 0; h < view->heads; ++h) {
-        for (int64_t d = rotary_dim; d < view->head_dim; ++d) {
-          const size_t at = origin + view->Offset(t, h, d) * bytes;
-          for (int b = 0; b < bytes; ++b) {
-            if (buffers_[buffer].bytes[at + b] != before[buffer][at + b]) {
-              return fmt::format("{} token {} head {} element {} changed", name, t, h, d);
-            }
+        const size_t first = origin + view->Offset(t, h, rotary_dim) * bytes;
+        const unsigned char* now = buffers_[buffer].bytes.data() + first;
+        const unsigned char* was = before[buffer].data() + first;
+        if (std::memcmp(now, was, run) == 0) continue;
+        for (int64_t d = rotary_dim;; ++d, now += bytes, was += bytes) {
+          if (std::memcmp(now, was, bytes) != 0) {
+            return fmt::format("{} token {} head {} element {} changed", name, t, h, d);
           }
         }
       }

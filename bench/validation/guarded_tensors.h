@@ -32,10 +32,15 @@ class GuardedTensors {
 
   // Q and K as dense float64, exactly.
   std::vector<DenseTensor> WidenAll() const { return {Widen(q_), Widen(k_)}; }
+  // Their first `tokens` tokens only.
+  std::vector<DenseTensor> WidenFirstTokens(int64_t tokens) const;
 
   using Bytes = std::vector<std::vector<unsigned char>>;
   Bytes Snapshot() const;
   void Restore(const Bytes& bytes);
+  // Whether every byte of the buffers equals its value in `bytes` (Snapshot() == bytes, without
+  // the copy).
+  bool Matches(const Bytes& bytes) const;
 
   // Empty when every canary byte is intact, else where the first overwritten one is.
   std::string FirstGuardViolation() const;

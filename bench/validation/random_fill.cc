@@ -1,5 +1,8 @@
 #include "bench/validation/random_fill.h"
 
+#include <bit>
+#include <cstdint>
+
 #include "impls/core/numeric.h"
 
 namespace ropebench {
@@ -16,8 +19,14 @@ void FillRandomValues(const TensorView& view, uint64_t seed) {
           z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
           z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
           z ^= z >> 31;
-          const float magnitude = 0.25f + 3.75f * static_cast<float>(z >> 40) * 0x1p-24f;
-          Store<kDType>(view.data, row + d, (z & 1) ? -magnitude : magnitude);
+          // z >> 40 < 2^24 converts exactly from int32, in one instruction (from uint64 it
+          // takes a branch on x86-64).
+          const auto fraction = static_cast<int32_t>(z >> 40);
+          const float magnitude = 0.25f + 3.75f * static_cast<float>(fraction) * 0x1p-24f;
+          // The sign from the low bit without a branch (a coin flip mispredicts half the time).
+          const uint32_t sign = static_cast<uint32_t>(z & 1) << 31;
+          Store<kDType>(view.data, row + d,
+                        std::bit_cast<float>(std::bit_cast<uint32_t>(magnitude) ^ sign));
         }
       }
     }

@@ -16,9 +16,12 @@ constexpr int64_t kMaxDecodeTokens = 64;
 // Positions of the relative-position check are shifted by this much.
 constexpr int64_t kRelativeShift = 12345;
 
+// The relative-position check scores this many first tokens against each other.
+constexpr int64_t kScoredTokens = 8;
+
 // <q_t1, k_t2> over head 0, for the first few tokens.
 std::vector<double> Scores(const DenseTensor& q, const DenseTensor& k) {
-  const int64_t n = std::min<int64_t>(q.tokens, 8);
+  const int64_t n = std::min<int64_t>(q.tokens, kScoredTokens);
   std::vector<double> scores;
   for (int64_t a = 0; a < n; ++a) {
     for (int64_t b = 0; b < n; ++b) {
@@ -41,11 +44,13 @@ double Norm(const DenseTensor& x, int64_t t) {
 int64_t FirstDifferentToken(const std::vector<DenseTensor>& a, const std::vector<DenseTensor>& b,
                             int64_t first_element = 0) {
   for (size_t n = 0; n < a.size(); ++n) {
-    for (size_t i = 0; i < a[n].values.size(); ++i) {
-      if (static_cast<int64_t>(i) % a[n].head_dim < first_element) continue;
-      const double x = a[n].values[i], y = b[n].values[i];
-      if (x != y && !(std::isnan(x) && std::isnan(y))) {
-        return static_cast<int64_t>(i) / (a[n].heads * a[n].head_dim);
+    const int64_t head_dim = a[n].head_dim;
+    for (size_t row = 0; row < a[n].values.size(); row += head_dim) {  // one head of one token
+      for (int64_t d = first_element; d < head_dim; ++d) {
+        const double x = a[n].values[row + d], y = b[n].values[row + d];
+        if (x != y && !(std::isnan(x) && std::isnan(y))) {
+          return static_cast<int64_t>(row) / (a[n].heads * head_dim);
+        }
       }
     }
   }
@@ -86,7 +91,7 @@ CheckOutcome CheckDeterminism(const FirstCall& first) {
   // The same call again gives the same bits, everywhere in the buffers.
   const CallResult result = CallAgain(first, first.spec, first.observation.positions);
   if (result.status != CallStatus::kOk) return Failed(Check::kDeterminism, result);
-  const bool same = first.tensors.Snapshot() == first.outputs;
+  const bool same = first.tensors.Matches(first.outputs);
   return {Check::kDeterminism, same,
           same ? "bitwise identical on repeat" : "a repeated call gave different bits"};
 }
@@ -151,10 +156,10 @@ CheckOutcome CheckRelativePosition(const FirstCall& first) {
   for (int64_t& p : shifted) p += kRelativeShift;
   const CallResult result = CallAgain(first, first.spec, shifted);
   if (result.status != CallStatus::kOk) return Failed(Check::kRelativePosition, result);
-  const std::vector<DenseTensor> moved = first.tensors.WidenAll();
+  const std::vector<DenseTensor> moved = first.tensors.WidenFirstTokens(kScoredTokens);
   const std::vector<double> before = Scores(o.outputs[0], o.outputs[1]);
   const std::vector<double> after = Scores(moved[0], moved[1]);
-  const int64_t n = std::min<int64_t>(static_cast<int64_t>(o.positions.size()), 8);
+  const int64_t n = std::min<int64_t>(static_cast<int64_t>(o.positions.size()), kScoredTokens);
   const double a2u = first.attention_factor * first.attention_factor * UnitRoundoff(o.dtype);
   double worst = 0;
   for (int64_t a = 0; a < n; ++a) {
@@ -181,7 +186,7 @@ std::optional<CheckOutcome> CheckHistory(const FirstCall& first) {
     const CallResult result = CallAgain(first, *spec, positions);
     if (result.status != CallStatus::kOk) return Failed(Check::kHistory, result);
   }
-  const bool same = first.tensors.Snapshot() == first.outputs;
+  const bool same = first.tensors.Matches(first.outputs);
   return CheckOutcome{
       Check::kHistory, same,
       same ? "unchanged by a longer call in between"
