@@ -22,8 +22,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAM = f"/usr/bin/python3 {HERE}/serve/misbehaving.py"
 WORK = tempfile.mkdtemp(prefix="ropebench-serve-")
 LLAMA2 = ["--preset", "llama2-7b", "--dtype", "f32"]
+# The broken programs on small heads: what they break is the protocol, whatever the payload, and a
+# case costs ten times as much under the sanitizers (the well-behaved program takes Llama-2-7B's).
+SMALL = ["--spec", "head_dim=16", "--heads", "2,1", "--dtype", "f32"]
 DYNAMIC_NTK = ["--spec", "head_dim=128,scaling=dynamic_ntk,factor=2,original_max_positions=2048",
-               "--dtype", "f32"]
+               "--heads", "2,1", "--dtype", "f32"]
 failures = []
 
 
@@ -60,7 +63,7 @@ for mode, status, said in [
         ("no_handshake", "timeout", "wrote no handshake within 3 s"),
         ("handshake_not_a_string", "error", "first line is not a serve handshake"),
 ]:
-    run, cases = validate(mode, LLAMA2, timeout="3" if mode == "no_handshake" else "20")
+    run, cases = validate(mode, SMALL, timeout="3" if mode == "no_handshake" else "20")
     expect(mode, run.returncode == 1 and cases and all(c["status"] == status for c in cases)
            and all(said in d for d in details(cases)) and said in run.stderr,
            f"every case {status} with '{said}', said on stderr", run, cases)
@@ -74,11 +77,13 @@ for mode, status, said in [
         ("garbage_on_3rd", "error", "protocol error: the program answered 'Loading checkpoint"),
         ("non_utf8_on_3rd", "error", "protocol error: the program answered '?? progress ??'"),
         ("stray_line_on_3rd", "error", "output that answers no request: '{\"ok\": true}'"),
-        ("partial_line_on_3rd", "error", "output that answers no request: '50%?'"),
+        # Whether the partial line is there before the next request or only with its answer is
+        # the program's timing: either way the call is a protocol error quoting it.
+        ("partial_line_on_3rd", "error", "'50%?"),
         ("exit_after_5", "error", "the program exited (status 0) without answering"),
         ("error_on_3rd", "error", "the program says: RuntimeError: no kernel image"),
 ]:
-    run, cases = validate(mode, LLAMA2, timeout="3" if mode == "hang_on_3rd" else "20")
+    run, cases = validate(mode, SMALL, timeout="3" if mode == "hang_on_3rd" else "20")
     broken = [c for c in cases if c["status"] != "pass"]
     expect(mode, run.returncode == 1 and len(cases) == 12 and broken
            and all(c["status"] == status and said in c["diagnosis"]["detail"] for c in broken)
