@@ -80,21 +80,25 @@ double WidenElement(const void* data, DType dtype, int64_t index) {
 DenseTensor Widen(const TensorView& view) {
   DenseTensor dense(view.tokens, view.heads, view.head_dim);
   double* out = dense.values.data();
-  const double* f16 = view.dtype == DType::kF16 ? DecodedF16() : nullptr;
+  const double* f16 = DecodedF16();
   for (int64_t t = 0; t < view.tokens; ++t) {
     for (int64_t h = 0; h < view.heads; ++h) {
-      const int64_t row = view.Offset(t, h, 0);
       // One loop per dtype, over a head's elements: the harness widens every output it judges.
-      if (view.dtype == DType::kF32) {
-        const float* in = static_cast<const float*>(view.data) + row;
-        for (int64_t d = 0; d < view.head_dim; ++d) *out++ = in[d];
-      } else {
-        const uint16_t* in = static_cast<const uint16_t*>(view.data) + row;
-        if (f16 != nullptr) {
-          for (int64_t d = 0; d < view.head_dim; ++d) *out++ = f16[in[d]];
-        } else {
-          for (int64_t d = 0; d < view.head_dim; ++d) *out++ = DecodeBF16(in[d]);
-        }
+      const int64_t row = view.Offset(t, h, 0);
+      const void* in =
+          static_cast<const unsigned char*>(view.data) + row * BytesPerElement(view.dtype);
+      switch (view.dtype) {
+        case DType::kF32:
+          for (int64_t d = 0; d < view.head_dim; ++d) *out++ = static_cast<const float*>(in)[d];
+          break;
+        case DType::kF16:
+          for (int64_t d = 0; d < view.head_dim; ++d)
+            *out++ = f16[static_cast<const uint16_t*>(in)[d]];
+          break;
+        case DType::kBF16:
+          for (int64_t d = 0; d < view.head_dim; ++d)
+            *out++ = DecodeBF16(static_cast<const uint16_t*>(in)[d]);
+          break;
       }
     }
   }
