@@ -6,6 +6,7 @@
 
 #include "bench/cli/cli_plans.h"
 #include "bench/cli/html_report.h"
+#include "bench/cli/summary.h"
 #include "fmt/format.h"
 #include "reports/compare/compare.h"
 #include "reports/compare/machines.h"
@@ -107,12 +108,12 @@ void PrintMachines(std::FILE* out, const MachinesComparison& c, bool markdown) {
         const MachineCell& cell = r.cells[k];
         const std::string text =
             !cell.present ? "-"
-            : k == 0 ? fmt::format("{:.2f} ({:.2f})", cell.bytes_per_second / 1e9, cell.roofline)
-                     : fmt::format("{:.2f} ({:.2f}) {:.2f}x{}", cell.bytes_per_second / 1e9,
-                                   cell.roofline, cell.ratio,
+            : k == 0      ? FormatSpeed(cell.bytes_per_second, cell.roofline)
+                          : fmt::format("{} {:.2f}x{}",
+                                        FormatSpeed(cell.bytes_per_second, cell.roofline), cell.ratio,
                                    cell.outcome > 0   ? "+"
-                                   : cell.outcome < 0 ? "-"
-                                                      : " ");
+                                        : cell.outcome < 0 ? "-"
+                                                           : " ");
         line += fmt::format(" | {:>22}", text);
       }
       fmt::print(out, "{}\n", line);

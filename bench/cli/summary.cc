@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -187,8 +188,9 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
           continue;
         }
         if (b["status"] == "ok") {
-          cell = fmt::format("{:.2f} ({:.2f})", AsNumber(b["bytes_per_second"]) / 1e9,
-                             AsNumber(b["roofline"]));
+          const Json& roofline = b["roofline"];
+          cell = FormatSpeed(AsNumber(b["bytes_per_second"]),
+                             roofline.is_number() ? roofline.get<double>() : std::nan(""));
           if (b.value("probe_shortfall", false)) {
             cell += "!";
             ++shortfalls;
@@ -293,6 +295,11 @@ std::string FormatBytes(double bytes) {
     ++unit;
   }
   return fmt::format("{:g}{}", bytes, kUnits[unit]);
+}
+
+std::string FormatSpeed(double bytes_per_second, double roofline) {
+  if (!std::isfinite(roofline)) return fmt::format("{:.2f} (-)", bytes_per_second / 1e9);
+  return fmt::format("{:.2f} ({:.2f})", bytes_per_second / 1e9, roofline);
 }
 
 void PrintReportSummary(std::FILE* out, const Json& report) {

@@ -19,5 +19,7 @@ void PrintReportSummary(std::FILE* out, const nlohmann::json& report);
 std::string FormatPosition(int64_t position);
 // "16K", "1.5M", "3G" bytes.
 std::string FormatBytes(double bytes);
+// "44.29 (0.80)": GB/s and the roofline fraction, "44.29 (-)" when there is no roofline (NaN).
+std::string FormatSpeed(double bytes_per_second, double roofline);
 
 }  // namespace ropebench

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
 
@@ -522,7 +523,12 @@ std::vector<BenchmarkRecord> RopeRecords(const BenchmarkPlan& plan,
         r.probe_pattern = pattern.name;
       }
     }
-    r.roofline = r.probe_bytes_per_second > 0 ? r.bytes_per_second / r.probe_bytes_per_second : 0;
+    if (r.probe_bytes_per_second > 0) {
+      r.roofline = r.bytes_per_second / r.probe_bytes_per_second;
+    } else {  // the probe was left out (--benchmark_filter): no limit to be a fraction of
+      r.probe_source = "none";
+      r.roofline = std::numeric_limits<double>::quiet_NaN();
+    }
     r.probe_shortfall = ProbeFallsShort(r);
     records.push_back(std::move(r));
   }

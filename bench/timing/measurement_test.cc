@@ -1,6 +1,8 @@
 // The arithmetic around the measurements: medians, MAD, the probe's interpolation, the cost counts.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "bench/cli/summary.h"
 #include "bench/timing/bandwidth_probe.h"
 #include "bench/timing/benchmarks.h"
@@ -86,6 +88,21 @@ TEST(MeasurementTest, RooflineDividesMedianByTheSameBuffersProbesMedian) {
   EXPECT_DOUBLE_EQ(records[0].roofline, 0.5);
 }
 
+// --benchmark_filter=rope/ leaves both the sweep and the same-buffer patterns out: the record then
+// says there was no probe, never a roofline of 0 (nor a fraction of a made-up limit).
+TEST(MeasurementTest, WithoutAnyProbeThereIsNoRoofline) {
+  const Registry registry = BuiltinRegistry();
+  std::map<std::string, CollectedRuns> runs;
+  runs["rope/scalar/llama2-7b/f32/tokens:16/threads:1"].repetition_ns = {4000, 2000, 1000};
+  const std::vector<BenchmarkRecord> records =
+      RopeRecords(SixteenTokensOfLlama2(registry), runs, {}, BenchmarkVerdicts{});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].probe_source, "none");
+  EXPECT_TRUE(std::isnan(records[0].roofline));
+  EXPECT_FALSE(records[0].probe_shortfall);
+  EXPECT_DOUBLE_EQ(records[0].bytes_per_second, kSixteenTokenBytes / 2000e-9);
+}
+
 // The limit is the fastest probe pattern, whichever it is; a benchmark faster than it by more
 // than the noise is flagged, one within the noise (or slower) is not.
 TEST(MeasurementTest, RooflineDividesByTheFastestPatternAndFlagsAShortfall) {
@@ -144,13 +161,15 @@ TEST(MeasurementTest, MachineDescriptionHasTheFingerprintFields) {
   EXPECT_FALSE(machine["highway"]["compiled"].empty());
 }
 
-TEST(MeasurementTest, FormatsPositionsAndBytes) {
+TEST(MeasurementTest, FormatsPositionsBytesAndSpeeds) {
   EXPECT_EQ(FormatPosition((int64_t{1} << 24) + 1), "2^24+1");
   EXPECT_EQ(FormatPosition((int64_t{1} << 13) - 1), "2^13-1");
   EXPECT_EQ(FormatPosition(9), "9");
   EXPECT_EQ(FormatPosition(-1), "none");
   EXPECT_EQ(FormatBytes(16 << 10), "16K");
   EXPECT_EQ(FormatBytes(int64_t{4} << 30), "4G");
+  EXPECT_EQ(FormatSpeed(44.29e9, 0.8), "44.29 (0.80)");
+  EXPECT_EQ(FormatSpeed(44.29e9, std::nan("")), "44.29 (-)");
 }
 
 // The probe's times follow short benchmark times down, and stay as they are for the default ones.

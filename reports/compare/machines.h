@@ -14,9 +14,9 @@ namespace ropebench {
 struct MachineCell {
   bool present = false;
   double bytes_per_second = 0;
-  double roofline = 0;
-  double ratio = 1;  // throughput / the first machine's
-  int outcome = 0;   // +1 faster than the first machine (95 % interval), -1 slower, 0 neither
+  double roofline = 0;  // NaN: the report has none (its probe was left out)
+  double ratio = 1;     // throughput / the first machine's
+  int outcome = 0;      // +1 faster than the first machine (95 % interval), -1 slower, 0 neither
 };
 
 struct MachineRow {
