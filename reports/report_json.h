@@ -22,6 +22,10 @@ nlohmann::json ValidationJson(const ValidationResults& results);
 nlohmann::json BandwidthJson(const std::vector<BandwidthRecord>& probe);
 nlohmann::json BenchmarksJson(const std::vector<BenchmarkRecord>& benchmarks);
 
+// A report's number read back: a JSON number, or "inf", "-inf" or "nan" in words as the writer
+// puts them; NaN for anything else (a field that is missing or null).
+double ReportNumber(const nlohmann::json& value);
+
 // Writes to a temporary file beside `path` and renames it into place, so that a reader never sees
 // half a file. Empty on success, else the error.
 std::string WriteFileAtomically(const std::filesystem::path& path, std::string_view text);

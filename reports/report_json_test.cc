@@ -47,6 +47,16 @@ TEST(ReportJsonTest, CaseCarriesEveryField) {
   EXPECT_EQ(j["diagnosis"]["code"], "pairing_swapped");
 }
 
+TEST(ReportJsonTest, ReadsBackEveryNumberItWrites) {
+  const nlohmann::json metrics = CaseJson(SampleCase())["metrics"];
+  EXPECT_EQ(ReportNumber(metrics["max_pair_error_u"]), INFINITY);
+  EXPECT_EQ(ReportNumber(metrics["worst"]["position"]), 99.0);
+  EXPECT_EQ(ReportNumber(nlohmann::json("-inf")), -INFINITY);
+  EXPECT_TRUE(std::isnan(ReportNumber(nlohmann::json("nan"))));
+  EXPECT_TRUE(std::isnan(ReportNumber(nlohmann::json())));        // a missing field
+  EXPECT_TRUE(std::isnan(ReportNumber(nlohmann::json("fast"))));  // not a number in words
+}
+
 TEST(ReportJsonTest, SummaryCountsByCandidateAndStatus) {
   ValidationResults results;
   results.cases = {SampleCase(), SampleCase()};

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "reports/report_json.h"
 
 namespace ropebench {
 namespace {
@@ -188,9 +189,7 @@ void PrintBenchmarks(std::FILE* out, const Json& benchmarks) {
           continue;
         }
         if (b["status"] == "ok") {
-          const Json& roofline = b["roofline"];
-          cell = FormatSpeed(AsNumber(b["bytes_per_second"]),
-                             roofline.is_number() ? roofline.get<double>() : std::nan(""));
+          cell = FormatSpeed(AsNumber(b["bytes_per_second"]), ReportNumber(b["roofline"]));
           if (b.value("probe_shortfall", false)) {
             cell += "!";
             ++shortfalls;

@@ -1,12 +1,12 @@
 #include "reports/compare/machines.h"
 
 #include <cmath>
-#include <limits>
 #include <map>
 #include <random>
 #include <tuple>
 
 #include "reports/compare/rank_intervals.h"
+#include "reports/report_json.h"
 
 namespace ropebench {
 namespace {
@@ -81,9 +81,7 @@ std::string CompareMachines(const std::vector<Json>& reports,
         if (records[k] != nullptr) {
           cell.present = true;
           cell.bytes_per_second = (*records[k])["bytes_per_second"].get<double>();
-          cell.roofline = (*records[k])["roofline"].is_number()
-                              ? (*records[k])["roofline"].get<double>()
-                              : std::numeric_limits<double>::quiet_NaN();
+          cell.roofline = ReportNumber((*records[k])["roofline"]);
           if (k > 0 && records[0] != nullptr) {
             cell.ratio = cell.bytes_per_second / (*records[0])["bytes_per_second"].get<double>();
             // Throughput up = time down: the interval is on time(machine k) / time(first machine).
