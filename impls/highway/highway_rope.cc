@@ -157,7 +157,7 @@ HWY_INLINE void InterleavedStep(D d, void* head, int j, hn::Vec<D> c, hn::Vec<D>
 
 // Pairs [i, half) of one head on vectors of Lanes(d), cosines and sines loaded per vector, while a
 // whole vector fits; returns the first pair left.
-template <DType kDType, class D>
+template <DType kDType, bool kNativeBF16, class D>
 HWY_INLINE int RotateTail(D d, void* head, int i, int half, Pairing pairing, const float* cos,
                           const float* sin) {
   const int lanes = static_cast<int>(hn::Lanes(d));
@@ -168,7 +168,7 @@ HWY_INLINE int RotateTail(D d, void* head, int i, int half, Pairing pairing, con
       HalfSplitStep<kDType>(d, head, static_cast<char*>(head) + half * kElementBytes<kDType>, i, c,
                             s);
     } else {
-      InterleavedStep<kDType, false>(d, head, i, c, s);
+      InterleavedStep<kDType, kNativeBF16>(d, head, i, c, s);
     }
   }
   return i;
@@ -240,6 +240,11 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
   const int half = kHalf != 0 ? kHalf : shape.rotary_dim / 2;
   const int64_t half_bytes = int64_t{half} * kElementBytes<kDType>;
   const bool half_split = shape.pairing == Pairing::kHalfSplit;
+  // A chunk that does not cover the half makes one pass over the token's heads per chunk, each
+  // touching a line or less of every head: from memory the hardware prefetchers lose such a walk,
+  // so a streaming call rotates each head whole instead, its cosines and sines loaded per vector
+  // from L1 (docs/kernel-tuning.md).
+  const bool whole_heads = shape.streaming && kChunk * lanes < half;
   int i = 0;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
@@ -247,7 +252,20 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
       // A vector covers 2 x Lanes pairs, with four vectors of cosines and sines.
       constexpr int kBlocks = kChunk / 2;
       const int step = 2 * lanes;
-      for (; i + kBlocks * step <= half; i += kBlocks * step) {
+      if (whole_heads) {
+        const int blocks_end = half - half % step;
+        ForEachQKHead<kDType>(q, k, shape, true, [&](char* head) ROPEBENCH_HEAD_BODY {
+          for (int j = 0; j < blocks_end; j += step) {
+            V c_even, c_odd, s_even, s_odd;
+            hn::LoadInterleaved2(d, cos + j, c_even, c_odd);
+            hn::LoadInterleaved2(d, sin + j, s_even, s_odd);
+            BF16HalfSplitStep<kNativeBF16>(d, head, head + half_bytes, j, c_even, c_odd, s_even,
+                                           s_odd);
+          }
+        });
+        i = blocks_end;
+      }
+      for (; !whole_heads && i + kBlocks * step <= half; i += kBlocks * step) {
         V c_even[kBlocks], c_odd[kBlocks], s_even[kBlocks], s_odd[kBlocks];
         for (int v = 0; v < kBlocks; ++v) {
           hn::LoadInterleaved2(d, cos + i + v * step, c_even[v], c_odd[v]);
@@ -265,7 +283,7 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
     }
   }
 #endif
-  for (; i + kChunk * lanes <= half; i += kChunk * lanes) {
+  for (; !whole_heads && i + kChunk * lanes <= half; i += kChunk * lanes) {
     V c[kChunk], s[kChunk];
     for (int v = 0; v < kChunk; ++v) {
       c[v] = hn::LoadU(d, cos + i + v * lanes);
@@ -300,10 +318,10 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
   // past rotary_dim.
   const hn::CappedTag<float, 4> d4;
   const hn::CappedTag<float, 1> d1;
-  ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) {
-    int j = RotateTail<kDType>(d, head, i, half, shape.pairing, cos, sin);
-    j = RotateTail<kDType>(d4, head, j, half, shape.pairing, cos, sin);
-    RotateTail<kDType>(d1, head, j, half, shape.pairing, cos, sin);
+  ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
+    int j = RotateTail<kDType, kNativeBF16>(d, head, i, half, shape.pairing, cos, sin);
+    j = RotateTail<kDType, kNativeBF16>(d4, head, j, half, shape.pairing, cos, sin);
+    RotateTail<kDType, kNativeBF16>(d1, head, j, half, shape.pairing, cos, sin);
   });
 }
 
@@ -363,7 +381,7 @@ void RotateTokensOnTarget(const TensorView& q, const TensorView* k, const TokenR
   HWY_DASSERT(rows.table != nullptr && rows.row_of != nullptr);
   WithDType(q.dtype, [&]<DType kDType>() {
     const auto run = [&]<bool kNative>() {
-      if (shape.rotary_dim == 2 * kCommonHalf && shape.prefetch_bytes == 0) {
+      if (shape.rotary_dim == 2 * kCommonHalf && !shape.streaming) {
         RotateTokens<kDType, kNative, kCommonHalf>(q, k, range, rows, shape);
       } else {
         RotateTokens<kDType, kNative, 0>(q, k, range, rows, shape);

@@ -15,10 +15,14 @@ namespace ropebench {
 struct RotationShape {
   int rotary_dim;
   Pairing pairing;
-  // When the call streams from memory (its Q and K exceed a core's L2), how far ahead of each head
-  // to prefetch, where software prefetches keep more lines in flight; 0 (in cache, where they
-  // only cost issue slots, or on a machine that gains nothing by them): none.
+  // How far ahead of each head a streaming call prefetches, where software prefetches keep more
+  // lines in flight; 0 (in cache, where they only cost issue slots, or on a machine that gains
+  // nothing by them): none.
   int64_t prefetch_bytes = 0;
+  // Whether the call streams from memory (its Q and K exceed a core's L2): the kernel then walks
+  // each head once, front to back, where in cache it favours keeping cosines and sines in
+  // registers.
+  bool streaming = false;
 };
 
 // Tokens [token_begin, token_end) of a call, and of each the head slots [slot_begin, slot_end)

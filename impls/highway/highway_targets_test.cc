@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <random>
 #include <string>
 
 #include "bench/validation/testing/case_stride.h"
@@ -20,6 +21,7 @@
 #include "hwy/tests/hwy_gtest.h"
 #include "impls/core/numeric.h"
 #include "impls/highway/highway_rope.h"
+#include "impls/highway/highway_streaming.h"
 #include "impls/highway/highway_test_hooks.h"
 #include "impls/registry.h"
 #include "reference/presets.h"
@@ -73,6 +75,7 @@ class HighwayTargetsTest : public hwy::TestWithParamTarget {
   void TearDown() override {
     if (IsSkipped()) return;
     HighwayAllowNativeBF16(true);
+    SetHighwayStreaming(HighwayStreaming{});
     hwy::TestWithParamTarget::TearDown();
   }
 
@@ -261,6 +264,69 @@ TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresT
         }
       }
       EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
+    }
+  }
+}
+
+// A call taken to stream from memory walks the heads another way (whole heads where a chunk of
+// registers does not cover the half, prefetches ahead, the run-time half) and must store the bits
+// of the in-cache walks that the suites validate: every dtype, both pairings, halves a chunk covers
+// or not, with 4-lane and 1-lane tails, positions past the table.
+TEST_P(HighwayTargetsTest, StreamingCallsStoreTheInCacheBits) {
+  Registry registry = BuiltinRegistry();
+  Candidate* highway = registry.Find("highway");
+  struct Shape {
+    int head_dim, rotary_dim;
+    Pairing pairing;
+  };
+  const Shape shapes[] = {{128, 128, Pairing::kHalfSplit}, {128, 128, Pairing::kInterleaved},
+                          {256, 256, Pairing::kHalfSplit}, {256, 64, Pairing::kInterleaved},
+                          {96, 90, Pairing::kHalfSplit},   {160, 150, Pairing::kInterleaved},
+                          {64, 64, Pairing::kHalfSplit}};
+  const std::vector<int64_t> positions = {0, 1, 7, 4095, 3, 1 << 20};
+  const int64_t tokens = static_cast<int64_t>(positions.size());
+  constexpr int64_t kQHeads = 4, kKHeads = 2;
+  std::mt19937 random(20261202);
+  std::uniform_real_distribution<float> value(-4.0f, 4.0f);
+  constexpr int64_t kNever = INT64_MAX;
+  const HighwayStreaming in_cache{kNever, 0};
+  const HighwayStreaming streaming[] = {{0, 0}, {0, 4096}};  // every call streams
+  for (const Shape& shape : shapes) {
+    RopeSpec spec;
+    spec.head_dim = shape.head_dim;
+    spec.rotary_dim = shape.rotary_dim;
+    spec.pairing = shape.pairing;
+    spec = ResolveSeqLen(spec, positions);
+    for (DType dtype : kAllDTypes) {
+      const int64_t d = shape.head_dim;
+      std::vector<float> q_input(static_cast<size_t>(tokens * kQHeads * d));
+      std::vector<float> k_input(static_cast<size_t>(tokens * kKHeads * d));
+      for (std::vector<float>* input : {&q_input, &k_input}) {
+        for (size_t i = 0; i < input->size(); ++i)
+          StoreFromFloat(input->data(), dtype, i, value(random));
+      }
+      // Q's and K's bytes after a call under `walk` (their elements fill the front of the
+      // buffers for the 2-byte dtypes).
+      const auto rotated = [&](const HighwayStreaming& walk) {
+        SetHighwayStreaming(walk);
+        std::vector<float> q = q_input, k = k_input;
+        const TensorView q_view{q.data(), dtype, tokens, kQHeads, d, kQHeads * d, d};
+        const TensorView k_view{k.data(), dtype, tokens, kKHeads, d, kKHeads * d, d};
+        EXPECT_EQ(highway->Rotate(spec, positions, q_view, &k_view).status, CallStatus::kOk);
+        EXPECT_EQ(highway->target(), hwy::TargetName(GetParam()));
+        const auto bytes = [dtype](const std::vector<float>& x) {
+          const auto* first = reinterpret_cast<const char*>(x.data());
+          return std::string(first, x.size() * BytesPerElement(dtype));
+        };
+        return bytes(q) + bytes(k);
+      };
+      const std::string expected = rotated(in_cache);
+      for (const HighwayStreaming& walk : streaming) {
+        EXPECT_TRUE(rotated(walk) == expected)
+            << "head_dim " << d << ", rotary_dim " << shape.rotary_dim << ", "
+            << ToString(shape.pairing) << ", " << ToString(dtype) << ", prefetch "
+            << walk.prefetch_bytes;
+      }
     }
   }
 }
