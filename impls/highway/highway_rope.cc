@@ -315,10 +315,11 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
   }
   if (i == half) return;
   // What the chunks leave: whole vectors, then 4 lanes, then 1, so that no head is read or written
-  // past rotary_dim.
+  // past rotary_dim. Not forced inline (ROPEBENCH_HEAD_BODY): that took the kernel's ASan compile
+  // from under 2 minutes to over 10, for no speed that could be told from noise.
   const hn::CappedTag<float, 4> d4;
   const hn::CappedTag<float, 1> d1;
-  ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
+  ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) {
     int j = RotateTail<kDType, kNativeBF16>(d, head, i, half, shape.pairing, cos, sin);
     j = RotateTail<kDType, kNativeBF16>(d4, head, j, half, shape.pairing, cos, sin);
     RotateTail<kDType, kNativeBF16>(d1, head, j, half, shape.pairing, cos, sin);
