@@ -3,9 +3,9 @@
 //   a' = a*cos_i - b*sin_i,   b' = a*sin_i + b*cos_i
 // in f32 on Highway vectors (fused multiply-add where the target has it), loaded from and stored
 // to f32 / f16 / bf16 with round-to-nearest-even. cos/sin come from the caller, a row per token
-// (impls/highway/highway.cc), and stay in registers while all the token's heads are rotated. Pairs
-// that do not fill a vector are done on 4-lane, then 1-lane vectors, so no head is read or written
-// past rotary_dim.
+// (impls/highway/highway.cc), and stay in registers while the token's heads are rotated (in cache;
+// a streaming call on a 16-register target walks each head whole instead). Pairs that do not fill a
+// vector are done on 4-lane, then 1-lane vectors, so no head is read or written past rotary_dim.
 #include <algorithm>
 #include <atomic>
 #include <string>

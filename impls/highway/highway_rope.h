@@ -38,9 +38,10 @@ struct TokenRows {
   const int64_t* row_of;
 };
 
-// Rotates the Q and K heads of `range` in place, on the dispatched target, in one call: a token's
-// cosines and sines are loaded into registers once for all of its heads, and the walk from token to
-// token stays in the target's code (a dispatched call per token costs in cache:
+// Rotates the Q and K heads of `range` in place, on the dispatched target, in one call: in cache a
+// token's cosines and sines are loaded into registers once for all of its heads (or for each block
+// of them, where the registers hold part of a row), and the walk from token to token stays in the
+// target's code (a dispatched call per token costs in cache:
 // docs/kernel-tuning.md). Elements past rotary_dim are neither read nor written.
 void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
                          const TokenRows& rows, const RotationShape& shape);
