@@ -1,6 +1,11 @@
 # Helpers the end-to-end shell tests source: each needs $out, a scratch directory of its own.
 fail() { echo "FAIL: $*"; exit 1; }
 
+# For a `run` or `bench` whose probe only has to be there: its working sets of 100 MB and more left
+# out (Google Benchmark's filter), which on a machine with a large last-level cache (the probe goes to
+# twice its size) were a third of a short run.
+small_probe=('--benchmark_filter=-/bytes:[0-9]{9,}/')
+
 expect() {  # expected exit code, then the command; its stderr+stdout in $out/said
   local want=$1; shift
   set +e

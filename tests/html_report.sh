@@ -16,11 +16,10 @@ mkdir -p "$artifacts"
 command -v chromium > /dev/null || { echo "skipped: no chromium on PATH (scripts/setup --tests installs it)"; exit 77; }
 
 # A real run (validation, extrapolation, bandwidth probe, benchmarks), kept small: one preset with
-# scaling (Llama-3.1: the wavelength figure shows which pairs it stretches), two dtypes, the probe's
-# working sets under 100 MB (the larger ones cost the most on a machine with a large cache).
+# scaling (Llama-3.1: the wavelength figure shows which pairs it stretches), two dtypes.
 "$ropebench" run --preset llama3.1-8b --candidate scalar,highway --dtype f32,bf16 \
   --tokens 1,16,4096 --repetitions 3 --min-time 0.01 --out "$out/run" --quiet \
-  '--benchmark_filter=-/bytes:[0-9]{9,}/' > "$out/run.log" 2>&1 ||
+  "${small_probe[@]}" > "$out/run.log" 2>&1 ||
   { cat "$out/run.log"; fail "ropebench run failed"; }
 report=$(ls "$out"/run/*.json)
 

@@ -13,11 +13,9 @@ source "$root/tests/expect.sh"
 RANDOM=${SEED:-20261129}  # reproducible moments; SEED=... for others
 
 # Validation and extrapolation, the probe, then the benchmarks: the moments below fall in all of them
-# (two repetitions of short ones: the run is timed eleven times, and ctest runs this test alone). The
-# probe's working sets of 100 MB and more are left out (Google Benchmark's filter): on a machine with
-# a large last-level cache they were a third of the run.
+# (two repetitions of short ones: the run is timed eleven times, and ctest runs this test alone).
 args=(run --preset llama2-7b --candidate scalar,highway --dtype f32 --tokens 16,4096
-      --repetitions 2 --min-time 0.01 --quiet '--benchmark_filter=-/bytes:[0-9]{9,}/')
+      --repetitions 2 --min-time 0.01 --quiet "${small_probe[@]}")
 mkdir "$out/whole"
 started=$(date +%s%N)
 "$ropebench" "${args[@]}" --out "$out/whole" > "$out/whole.log" 2>&1 ||

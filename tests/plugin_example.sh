@@ -9,6 +9,7 @@ set -euo pipefail
 ropebench=$1 example=$2 inverted=$3 wrong_abi=$4 crashing=$5
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+source "$(dirname "$0")/expect.sh"
 
 "$ropebench" validate --plugin "$example" --preset llama2-7b,gptj-6b --quiet \
   --json "$out/example.json" > /dev/null
@@ -86,11 +87,9 @@ else
   echo "skipped: a shared library without the ABI's symbols (no $libm for $(uname -m) in the ldconfig cache)"
 fi
 
-# One report with the plugin's validation, its accurate-up-to figure and its benchmarks (the probe's
-# working sets under 100 MB: the larger ones are the run's longest part on a large-cache machine).
+# One report with the plugin's validation, its accurate-up-to figure and its benchmarks.
 "$ropebench" run --plugin "$example" --preset llama2-7b --dtype f32 --tokens 16,4096 \
-  --repetitions 2 --min-time 0.01 --quiet --out "$out/run" '--benchmark_filter=-/bytes:[0-9]{9,}/' \
-  > /dev/null
+  --repetitions 2 --min-time 0.01 --quiet --out "$out/run" "${small_probe[@]}" > /dev/null
 /usr/bin/python3 - "$out"/run/*.json <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))

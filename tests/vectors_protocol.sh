@@ -126,11 +126,9 @@ one_line_error "check takes two directories"
 
 # --exec: the NumPy program as a candidate, validated and benchmarked in one report. `run` leaves a
 # call predicted over 2 s untimed (a slow machine can predict that for 256 tokens of NumPy): such a
-# record must say so, and the 16-token one is timed on any machine. The probe's working sets of
-# 100 MB and more are left out, as in the other end-to-end runs.
+# record must say so, and the 16-token one is timed on any machine.
 expect 0 "$ropebench" run --exec "$python $numpy_rope" --preset llama2-7b --dtype f32 \
-  --tokens 16,256 --repetitions 2 --min-time 0.01 --quiet --out "$out/run" \
-  '--benchmark_filter=-/bytes:[0-9]{9,}/'
+  --tokens 16,256 --repetitions 2 --min-time 0.01 --quiet --out "$out/run" "${small_probe[@]}"
 "$python" - "$out"/run/*.json <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
