@@ -185,6 +185,12 @@ constexpr int kChunk = 4;
 constexpr int kChunk = 2;
 #endif
 
+// Whether a chunk leaves pairs of a half over (with 16 registers, at half 64): a token's heads are
+// then passed over once per chunk.
+HWY_INLINE bool ChunkCoversPartOfHalf(int64_t half) {
+  return kChunk * static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())) < half;
+}
+
 // A head's rotation, inlined into the head loop by force: given the two bf16 variants of
 // RotateToken, GCC 12 called one per head instead, a quarter slower (docs/kernel-tuning.md).
 #ifndef ROPEBENCH_HEAD_BODY
@@ -245,7 +251,7 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
   // touching a line or less of every head: from memory the hardware prefetchers lose such a walk,
   // so a streaming call rotates each head whole instead, its cosines and sines loaded per vector
   // from L1 (docs/kernel-tuning.md).
-  const bool whole_heads = shape.streaming && kChunk * lanes < half;
+  const bool whole_heads = shape.streaming && ChunkCoversPartOfHalf(half);
   int i = 0;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
@@ -368,10 +374,9 @@ HWY_INLINE void RotateTokens(const TensorView& q, const TensorView* k, const Tok
   const int64_t half = shape.rotary_dim / 2;
   const int64_t tokens = range.token_end - range.token_begin;
   const int64_t row_bytes = shape.rotary_dim * int64_t{sizeof(float)};
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
   // One token's heads (a decode step) are in L1 already: blocks would only reload the cosines.
   const bool in_blocks =
-      kDType != DType::kBF16 && !shape.streaming && kChunk * lanes < half && tokens > 1;
+      kDType != DType::kBF16 && !shape.streaming && ChunkCoversPartOfHalf(half) && tokens > 1;
   for (int64_t t = 0; t < tokens; ++t) {
     const float* cos = table + row_of[t] * shape.rotary_dim;
     // A streaming call's rows are streamed too (2 MiB of table at 4096 tokens of rotary_dim 128):
