@@ -35,8 +35,12 @@ std::string Interval(const BenchmarkComparison& c) {
 
 std::string Note(const BenchmarkComparison& c) {
   if (c.verdict != Verdict::kInconclusive) return "";
-  return fmt::format("could resolve only ±{:.0f}%{}", c.detectable * 100,
-                     c.at_data_limit ? " (too few repetitions for the confidence)" : "");
+  if (c.at_data_limit) {
+    return fmt::format("too few {} for {:.4g}% confidence: {} needed, {} given",
+                       c.paired ? "pairs" : "repetitions", c.level * 100, c.samples_needed,
+                       std::min(c.base_samples, c.head_samples));
+  }
+  return fmt::format("could resolve only ±{:.0f}%", c.detectable * 100);
 }
 
 void PrintTable(std::FILE* out, const Comparison& c, const CompareOptions& options) {

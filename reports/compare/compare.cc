@@ -210,7 +210,10 @@ std::string CompareReports(const Json& base, const Json& head, const CompareOpti
     c.head_samples = static_cast<int>(p.head.size());
     c.paired = options.paired;
     c.at_data_limit = shift.at_data_limit;
-    if (c.low > 1 + c.threshold) {
+    c.samples_needed = SamplesForLevel(options.paired, alpha);
+    if (c.at_data_limit) {
+      c.verdict = Verdict::kInconclusive;
+    } else if (c.low > 1 + c.threshold) {
       c.verdict = Verdict::kRegression;
     } else if (c.high < 1 / (1 + c.threshold)) {
       c.verdict = Verdict::kImproved;
@@ -241,7 +244,8 @@ Json ComparisonJson(const Comparison& comparison, const CompareOptions& options)
                           {"base_samples", c.base_samples},
                           {"head_samples", c.head_samples},
                           {"paired", c.paired},
-                          {"at_data_limit", c.at_data_limit}});
+                          {"at_data_limit", c.at_data_limit},
+                          {"samples_needed", c.samples_needed}});
   }
   return {{"format", "ropebench-comparison"},
           {"version", 1},

@@ -37,8 +37,10 @@ struct BenchmarkComparison {
   double detectable = 0;     // the interval's half-width as a ratio: smaller effects hide
   int base_samples = 0, head_samples = 0;
   bool paired = false;
-  bool at_data_limit =
-      false;  // too few repetitions for the level: the interval is the data's range
+  // Too few repetitions for the level: the interval is the data's range, which covers the truth
+  // less often than `level` says, so the verdict is inconclusive; `samples_needed` would do.
+  bool at_data_limit = false;
+  int samples_needed = 0;
 };
 
 struct Comparison {

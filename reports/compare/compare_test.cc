@@ -65,6 +65,32 @@ TEST(CompareTest, TenPercentSlowdownIsARegressionOfThatBenchmarkOnly) {
   EXPECT_TRUE(c.Regressed());
 }
 
+// Three repetitions a side (bench's default), every head 20 % slower: the interval is the data's
+// range, short of 95 %, so no verdict is claimed from it; with the samples it asks for, one is.
+TEST(CompareTest, TooFewRepetitionsForTheLevelAreInconclusiveNotRegressions) {
+  for (const bool paired : {false, true}) {
+    CompareOptions options;
+    options.paired = paired;
+    Comparison c;
+    ASSERT_EQ(CompareReports(Report({{"a", Timings(1000, 3, 0.01, 1)}}),
+                             Report({{"a", Timings(1200, 3, 0.01, 2)}}), options, c),
+              "");
+    EXPECT_EQ(c.benchmarks[0].verdict, Verdict::kInconclusive) << "paired " << paired;
+    EXPECT_TRUE(c.benchmarks[0].at_data_limit);
+    const int needed = c.benchmarks[0].samples_needed;
+    EXPECT_GT(needed, 3);
+    ASSERT_EQ(CompareReports(Report({{"a", Timings(1000, needed, 0.01, 1)}}),
+                             Report({{"a", Timings(1200, needed, 0.01, 2)}}), options, c),
+              "");
+    EXPECT_FALSE(c.benchmarks[0].at_data_limit) << "paired " << paired;
+    EXPECT_EQ(c.benchmarks[0].verdict, Verdict::kRegression) << "paired " << paired;
+    ASSERT_EQ(CompareReports(Report({{"a", Timings(1000, needed - 1, 0.01, 1)}}),
+                             Report({{"a", Timings(1200, needed - 1, 0.01, 2)}}), options, c),
+              "");
+    EXPECT_TRUE(c.benchmarks[0].at_data_limit) << "paired " << paired;
+  }
+}
+
 TEST(CompareTest, NoisySamplesAreInconclusiveNotRegressions) {
   const Json base = Report({{"a", Timings(1000, 5, 0.3, 1)}});
   const Json head = Report({{"a", Timings(1100, 5, 0.3, 2)}});
@@ -206,7 +232,7 @@ TEST(CompareTest, PairedSamplesSeeThroughSharedDrift) {
 namespace ropebench {
 namespace {
 
-Json MachineReport(double speed, uint32_t seed) {
+Json MachineReport(double speed, uint32_t seed, int repetitions = 10) {
   Json list = Json::array();
   for (const char* candidate : {"highway", "scalar"}) {
     for (int tokens : {128, 4096}) {
@@ -220,7 +246,7 @@ Json MachineReport(double speed, uint32_t seed) {
                       {"threads", 1},
                       {"bytes_per_second", 1e9 * speed},
                       {"roofline", 0.5},
-                      {"repetition_ns", Timings(ns, 10, 0.02, seed++)}});
+                      {"repetition_ns", Timings(ns, repetitions, 0.02, seed++)}});
     }
   }
   Json report = Report({});
@@ -243,6 +269,15 @@ TEST(MachinesTest, TwiceAsFastIsAGeometricMeanOfTwoWithEveryBenchmarkWon) {
   EXPECT_EQ(c.fingerprints.size(), 2u);
   EXPECT_EQ(CompareMachines({MachineReport(1, 1)}, {"a.json"}, c),
             "--machines needs at least two reports");
+}
+
+// Three repetitions a side cannot give a 95 % interval: twice as fast, yet no win is claimed.
+TEST(MachinesTest, TooFewRepetitionsClaimNoWin) {
+  MachinesComparison c;
+  ASSERT_EQ(CompareMachines({MachineReport(1, 1, 3), MachineReport(2, 100, 3)}, {"a", "b"}, c), "");
+  EXPECT_NEAR(c.tables[0].geomean[1], 2.0, 1e-9);
+  EXPECT_EQ(c.tables[0].wins[1], 0);
+  EXPECT_EQ(c.tables[0].losses[1], 0);
 }
 
 }  // namespace

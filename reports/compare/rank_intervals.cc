@@ -20,6 +20,15 @@ void Bounds(const std::vector<double>& sorted, double k, ShiftInterval& out) {
   out.high = sorted[count - 1 - index];
 }
 
+// The 0-based index of the interval's ends among the sorted Walsh averages of n paired differences
+// (Wilcoxon signed-rank) or the n * m unpaired differences (Mann-Whitney), normal approximation.
+double SignedRankIndex(double n, double z) {
+  return n * (n + 1) / 4 - z * std::sqrt(n * (n + 1) * (2 * n + 1) / 24) - 0.5;
+}
+double RankSumIndex(double n, double m, double z) {
+  return n * m / 2 - z * std::sqrt(n * m * (n + m + 1) / 12) - 0.5;
+}
+
 }  // namespace
 
 double Median(std::vector<double> samples) {
@@ -54,9 +63,8 @@ ShiftInterval UnpairedShift(std::span<const double> base, std::span<const double
   out.estimate = Median(differences);
   // Mann-Whitney: the interval runs from the (K+1)-th smallest difference to the (K+1)-th largest,
   // K the lower critical value of U.
-  const double z = NormalQuantile(1 - alpha / 2);
   const double sd = std::sqrt(n * m * (n + m + 1) / 12);
-  Bounds(differences, n * m / 2 - z * sd - 0.5, out);
+  Bounds(differences, RankSumIndex(n, m, NormalQuantile(1 - alpha / 2)), out);
   // U = the number of differences above zero (ties count half); its mean nm/2.
   double u = 0;
   for (double d : differences) u += d > 0 ? 1 : d == 0 ? 0.5 : 0;
@@ -78,14 +86,20 @@ ShiftInterval PairedShift(std::span<const double> base, std::span<const double> 
   std::sort(walsh.begin(), walsh.end());
   ShiftInterval out;
   out.estimate = Median(walsh);
-  const double z = NormalQuantile(1 - alpha / 2);
   const double sd = std::sqrt(n * (n + 1) * (2 * n + 1) / 24);
-  Bounds(walsh, n * (n + 1) / 4 - z * sd - 0.5, out);
+  Bounds(walsh, SignedRankIndex(n, NormalQuantile(1 - alpha / 2)), out);
   double w = 0;  // the signed-rank statistic: Walsh averages above zero
   for (double v : walsh) w += v > 0 ? 1 : v == 0 ? 0.5 : 0;
   out.p_value =
       std::erfc(std::max(0.0, std::fabs(w - n * (n + 1) / 4) - 0.5) / sd / std::sqrt(2.0));
   return out;
+}
+
+int SamplesForLevel(bool paired, double alpha) {
+  const double z = NormalQuantile(1 - alpha / 2);
+  int n = 2;
+  while ((paired ? SignedRankIndex(n, z) : RankSumIndex(n, n, z)) < 0) ++n;
+  return n;
 }
 
 }  // namespace ropebench

@@ -30,4 +30,8 @@ ShiftInterval UnpairedShift(std::span<const double> base, std::span<const double
 // Paired: base[i] and head[i] were measured together (interleaved runs); sizes must match.
 ShiftInterval PairedShift(std::span<const double> base, std::span<const double> head, double alpha);
 
+// The fewest samples per side (pairs when paired) whose interval at `alpha` is not at the data
+// limit: below it the data's whole range covers the truth less often than the level claims.
+int SamplesForLevel(bool paired, double alpha);
+
 }  // namespace ropebench
