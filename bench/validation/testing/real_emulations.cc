@@ -26,6 +26,16 @@ float CastTo(DType dtype, float x) {
   return x;
 }
 
+// The argument __sincosf's hardware really takes: the angle in turns, one float32 multiply by
+// 1/(2 pi), reduced to its fraction, back in radians (the range reduction that makes its error
+// grow with |angle|, documented only for |angle| <= pi).
+float FastSinCosArgument(float angle) {
+  constexpr float kTurnsPerRadian = 0.15915494f, kRadiansPerTurn = 6.28318548f;
+  float turns = angle * kTurnsPerRadian;
+  turns -= std::nearbyint(turns);
+  return turns * kRadiansPerTurn;
+}
+
 // What an engine derives from a spec before its per-token loop: the base its default frequencies
 // come from (NTK's grown one) and each pair's factor on top (linear, YaRN, Llama-3, LongRoPE), from
 // the engine-side frequencies of impls/inv_freq.
@@ -127,20 +137,25 @@ class RealEmulation final : public PairwiseCandidate {
     }
     // Hugging Face: inv_freq = 1 / base ** (arange(0, d, 2).float() / d) in float32, then the
     // method's factor per pair in float32; angle = float(p) * inv_freq in float32.
+    // FlashInfer: __powf(1 / base, 2i / d), which the GPU evaluates as exp2(y * log2(x)).
     std::vector<float> inv_freq(pairs);
     const float d = static_cast<float>(spec.rotary_dim);
+    const bool fast = profile_ == AngleProfile::kFastSinCos;
     for (int i = 0; i < pairs; ++i) {
-      inv_freq[i] = 1.0f / std::pow(static_cast<float>(e.base), static_cast<float>(2 * i) / d);
+      const float exponent = static_cast<float>(2 * i) / d;
+      inv_freq[i] = fast ? std::exp2(exponent * std::log2(1.0f / static_cast<float>(e.base)))
+                         : 1.0f / std::pow(static_cast<float>(e.base), exponent);
       if (spec.scaling == Scaling::kLinear) {
         inv_freq[i] /= static_cast<float>(spec.factor);
       } else if (e.ratio[i] != 1) {
         inv_freq[i] *= static_cast<float>(e.ratio[i]);
       }
     }
-    return [this, inv_freq, pairs, sign, attention](int64_t p, float* cos, float* sin) {
+    return [this, inv_freq, pairs, sign, attention, fast](int64_t p, float* cos, float* sin) {
       for (int i = 0; i < pairs; ++i) {
         float angle = static_cast<float>(p) * inv_freq[i];
         if (profile_ == AngleProfile::kBf16Angle) angle = RoundToBF16(angle);
+        if (fast) angle = FastSinCosArgument(angle);
         cos[i] = CastTo(dtype_, std::cos(angle) * attention);
         sin[i] = CastTo(dtype_, sign * std::sin(angle) * attention);
       }
@@ -255,6 +270,10 @@ std::vector<EmulationSpec> AllEmulations() {
        {S::kDynamicNtk},
        DiagnosisCode::kScalingMismatch},
       {"int32_positions", AngleProfile::kInt32Positions, every, DiagnosisCode::kLowPrecisionAngle},
+      {"flashinfer_fast",
+       AngleProfile::kFastSinCos,
+       {S::kNone, S::kLinear, S::kLlama3},
+       DiagnosisCode::kLowPrecisionAngle},
   };
   const std::vector<DefectRow> defects = {
       {"", InjectedDefect::kNone, DiagnosisCode::kUnexplained},
@@ -270,8 +289,9 @@ std::vector<EmulationSpec> AllEmulations() {
   for (const ProfileRow& p : profiles) {
     for (const DefectRow& d : defects) {
       if (p.profile == AngleProfile::kDynamicNtkOnce && d.defect != InjectedDefect::kNone) continue;
-      // None of Hugging Face's four methods here has an attention factor to miss.
-      if (p.profile == AngleProfile::kHuggingFace &&
+      // None of Hugging Face's four methods here, nor FlashInfer's three, has an attention factor
+      // to miss.
+      if ((p.profile == AngleProfile::kHuggingFace || p.profile == AngleProfile::kFastSinCos) &&
           d.defect == InjectedDefect::kAttentionFactorMissing) {
         continue;
       }

@@ -25,6 +25,9 @@ enum class AngleProfile {
   kCastCache,       // vLLM: a float32 cos/sin cache (from float32 inv_freq), cast to the dtype
   kDynamicNtkOnce,  // vLLM's "dynamic" NTK: the base computed once for original_max * factor
   kInt32Positions,  // exact angles, but only positions that fit an int32 (declines the rest)
+  kFastSinCos,      // FlashInfer: frequencies from a fast float32 powf (exp2(y log2 x)), float32
+                    // angle, and a fast sincos whose range reduction is one float32 multiply by
+                    // 1/(2 pi): the angle loses about |angle| 2^-24 more
 };
 
 // A convention defect injected on top of a profile.
