@@ -172,7 +172,11 @@ PrecisionProfile ProfileOf(const MeasuredRotation& m, const AngleModel& model,
   } else if (profile.bits >= 18) {
     profile.name = "float32 angles (error grows like position * theta * 2^-24)";
   } else if (profile.bits >= 6 && profile.bits < 12) {
-    profile.name = "8-bit angles or cos/sin (bf16 angles, frequencies or tables)";
+    // bf16 and f16 tables fall in this band alike; the bits kept, stated beside it, tell them
+    // apart.
+    profile.name =
+        "low-precision angles or cos/sin (bf16 angles, frequencies or tables keep 8 bits, "
+        "f16 tables 11)";
   } else {
     profile.name =
         "angles kept to about " + std::to_string(static_cast<int>(profile.bits)) + " bits";
