@@ -152,12 +152,14 @@ class RealEmulation final : public PairwiseCandidate {
       }
     }
     return [this, inv_freq, pairs, sign, attention, fast](int64_t p, float* cos, float* sin) {
+      // FlashInfer rotates in float32 registers: its cos/sin are never cast to the dtype.
+      const DType table_dtype = fast ? DType::kF32 : dtype_;
       for (int i = 0; i < pairs; ++i) {
         float angle = static_cast<float>(p) * inv_freq[i];
         if (profile_ == AngleProfile::kBf16Angle) angle = RoundToBF16(angle);
         if (fast) angle = FastSinCosArgument(angle);
-        cos[i] = CastTo(dtype_, std::cos(angle) * attention);
-        sin[i] = CastTo(dtype_, sign * std::sin(angle) * attention);
+        cos[i] = CastTo(table_dtype, std::cos(angle) * attention);
+        sin[i] = CastTo(table_dtype, sign * std::sin(angle) * attention);
       }
     };
   }
