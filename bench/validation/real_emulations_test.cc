@@ -30,6 +30,15 @@ namespace {
 // loops of 2 and 3 dtypes, so that it does not keep landing on one dtype.
 constexpr size_t kStride = 43;
 
+// " name=count" for each key of a tally, in the map's order.
+template <class Key>
+std::string Counts(const std::map<Key, int>& tally) {
+  std::string out;
+  for (const auto& [key, count] : tally)
+    out.append(" ").append(ToString(key)).append("=").append(std::to_string(count));
+  return out;
+}
+
 size_t Stride() {
   const char* text = std::getenv("ROPEBENCH_EMULATION_STRIDE");
   const size_t stride = text != nullptr ? std::strtoul(text, nullptr, 10) : 0;
@@ -101,16 +110,11 @@ TEST_P(RealEmulationTest, IsJudgedForWhatItIs) {
                   ToString(record.diagnosis->code).data(), record.diagnosis->detail.c_str());
     }
   }
-  std::string histogram;
-  for (const auto& [code, count] : codes)
-    histogram.append(" ").append(ToString(code)).append("=").append(std::to_string(count));
+  const std::string histogram = Counts(codes);
   // failed: the failing cases whose spec the defect changes; the histogram covers every failure.
   std::printf("%-40s %4d cases, %4d failed, %4d named %s:%s\n", emulation.name.c_str(), cases,
               failed, named, ToString(emulation.expected_code).data(), histogram.c_str());
-  std::string spread;
-  for (const auto& [dtype, count] : cases_by_dtype)
-    spread.append(" ").append(ToString(dtype)).append("=").append(std::to_string(count));
-  std::printf("    cases by dtype:%s\n", spread.c_str());
+  std::printf("    cases by dtype:%s\n", Counts(cases_by_dtype).c_str());
   for (const auto& [profile, count] : profiles)
     std::printf("    %4d x %s\n", count, profile.c_str());
   ASSERT_GT(cases, 0);

@@ -1,5 +1,6 @@
 #include "bench/validation/testing/real_emulations.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "impls/core/inv_freq.h"
@@ -291,12 +292,12 @@ std::vector<EmulationSpec> AllEmulations() {
   for (const ProfileRow& p : profiles) {
     for (const DefectRow& d : defects) {
       if (p.profile == AngleProfile::kDynamicNtkOnce && d.defect != InjectedDefect::kNone) continue;
-      // None of Hugging Face's four methods here, nor FlashInfer's three, has an attention factor
-      // to miss.
-      if ((p.profile == AngleProfile::kHuggingFace || p.profile == AngleProfile::kFastSinCos) &&
-          d.defect == InjectedDefect::kAttentionFactorMissing) {
-        continue;
-      }
+      // Only YaRN and LongRoPE carry an attention factor (reference/frequencies.cc): an emulation
+      // with neither has nothing to miss.
+      const bool has_attention_factor =
+          std::any_of(p.scalings.begin(), p.scalings.end(),
+                      [](Scaling s) { return s == S::kYarn || s == S::kLongrope; });
+      if (!has_attention_factor && d.defect == InjectedDefect::kAttentionFactorMissing) continue;
       const std::string name = d.defect == InjectedDefect::kNone
                                    ? std::string(p.name)
                                    : std::string(p.name) + "+" + d.name;
