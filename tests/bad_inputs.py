@@ -118,6 +118,8 @@ ROWS = [
     (["bench", "--prefetch-bytes", "100"], 2,
      "ropebench bench: --prefetch-bytes: '100' is not a multiple of 64 in [0, 1048576] "
      "(0: no prefetch)"),
+    (["bench", "--f16-store", "fused"], 2,
+     "ropebench bench: --f16-store: 'fused' is neither 'converting' nor 'separate'"),
     (["run", "--prefetch-bytes", "-64"], 2,
      "ropebench run: --prefetch-bytes: '-64' is not a multiple of 64 in [0, 1048576] "
      "(0: no prefetch)"),

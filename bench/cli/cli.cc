@@ -76,6 +76,11 @@ constexpr FlagSpec kPrefetchFlag{
     "prefetch-bytes", "N",
     "how far ahead the highway candidates prefetch in calls out of cache, 0 for never (default: "
     "chosen at the start of the run by timing each distance on this machine)"};
+constexpr FlagSpec kF16StoreFlag{
+    "f16-store", "FORM",
+    "how the highway candidates store f16 results on AVX-512: 'converting' (a conversion that "
+    "writes memory itself) or 'separate' (converted in a register, then stored); default: the "
+    "faster on this machine, timed at the start of the run"};
 constexpr FlagSpec kAcceptFlag{
     "accept", "precision",
     "exit 0 on precision-limited cases, sweeps and benchmarks too (the right convention, an "
@@ -123,6 +128,7 @@ constexpr FlagSpec kBenchFlags[] = {
     kMinTimeFlag,
     kTimeBudgetFlag,
     kPrefetchFlag,
+    kF16StoreFlag,
     {"json", "FILE", "also write the report to FILE"},
     ROPEBENCH_JUDGING_FLAGS,
 };
@@ -139,6 +145,7 @@ constexpr FlagSpec kRunFlags[] = {
     kMinTimeFlag,
     kTimeBudgetFlag,
     kPrefetchFlag,
+    kF16StoreFlag,
     {"out", "DIR", "where the report goes (default reports)"},
     ROPEBENCH_JUDGING_FLAGS,
 };

@@ -195,6 +195,14 @@ BenchmarkPlan BenchPlanFromFlags(const Registry& registry, const ParsedArgs& arg
     }
     plan.prefetch_bytes = bytes;
   }
+  if (args.Has("f16-store")) {
+    const std::string form = args.Value("f16-store");
+    if (form != "converting" && form != "separate") {
+      throw UsageError{
+          fmt::format("--f16-store: '{}' is neither 'converting' nor 'separate'", form)};
+    }
+    plan.converting_f16_store = form == "converting";
+  }
   RefuseWhatCannotFit(plan, PhysicalMemoryBytes());
   return plan;
 }

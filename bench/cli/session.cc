@@ -8,6 +8,7 @@
 #include "bench/cli/progress.h"
 #include "bench/cli/summary.h"
 #include "bench/timing/bandwidth_probe.h"
+#include "bench/timing/f16_store_calibration.h"
 #include "bench/timing/machine_info.h"
 #include "bench/timing/streaming_calibration.h"
 #include "bench/validation/interrupt.h"
@@ -35,6 +36,7 @@ nlohmann::json Tool() {
 
 struct Measured {
   nlohmann::json streaming;  // how the highway candidates stream out of cache, when they run
+  nlohmann::json f16_store;  // and how they store f16
   std::vector<BandwidthRecord> probe;
   std::vector<BenchmarkRecord> benchmarks;
   std::string error;
@@ -54,6 +56,10 @@ Measured Measure(const SessionPlan& plan) {
     if (!plan.quiet) fmt::print(stderr, "bench: choosing the highway kernel's streaming\n");
     measured.streaming = ChooseHighwayStreaming(bench.presets.front(), LargestWorkingSet(bench),
                                                 bench.prefetch_bytes);
+    const bool times_f16 =
+        std::find(bench.dtypes.begin(), bench.dtypes.end(), DType::kF16) != bench.dtypes.end();
+    measured.f16_store =
+        ChooseHighwayF16Store(bench.presets.front(), times_f16, bench.converting_f16_store);
   }
   ProbePlan probe;
   probe.sizes = ProbeSizes(LargestWorkingSet(bench));
@@ -138,6 +144,7 @@ int RunSession(const SessionPlan& plan) {
                              {"duration_s", seconds},
                              {"settings", Settings(plan)}}}};
   if (!measured.streaming.empty()) report["machine"]["highway"]["streaming"] = measured.streaming;
+  if (!measured.f16_store.empty()) report["machine"]["highway"]["f16_store"] = measured.f16_store;
   // Interrupted: what finished is kept, and the report says it is not the whole run.
   const int signal = InterruptSignal();
   if (signal != 0) {

@@ -40,6 +40,9 @@ struct BenchmarkPlan {
   // How far ahead the highway candidates prefetch out of cache (--prefetch-bytes, 0: never); unset,
   // chosen by measurement at the start of the run (bench/timing/streaming_calibration.h).
   std::optional<int64_t> prefetch_bytes;
+  // Whether the highway candidates store f16 by a converting store (--f16-store); unset, chosen by
+  // measurement at the start of the run (bench/timing/f16_store_calibration.h).
+  std::optional<bool> converting_f16_store;
 };
 
 // Q and K bytes of one benchmark's working set.

@@ -43,33 +43,35 @@ HWY_INLINE RotatedPairs<V> RotatePairs(V a, V b, V c, V s) {
 
 // One vector of pairs j, j+1, ... of one head whose halves start at `first` and `second`, given
 // their cosines and sines.
-template <DType kDType, class D>
+template <DType kDType, bool kNativeStore, class D>
 HWY_INLINE void HalfSplitStep(D d, void* first, void* second, int j, hn::Vec<D> c, hn::Vec<D> s) {
   const auto a = LoadAsF32<kDType>(d, first, j);
   const auto b = LoadAsF32<kDType>(d, second, j);
   const RotatedPairs<hn::Vec<D>> r = RotatePairs(a, b, c, s);
-  StoreFromF32<kDType>(d, r.a, first, j);
-  StoreFromF32<kDType>(d, r.b, second, j);
+  StoreFromF32<kDType, kNativeStore>(d, r.a, first, j);
+  StoreFromF32<kDType, kNativeStore>(d, r.b, second, j);
 }
 
-// kVectors vectors of pairs of one head, f32: every load, then every store. The empty asm with a
-// memory clobber keeps the compiler from moving loads past it: without it GCC folded the second
-// half's loads into the multiplies, after the first half's stores, which is slower in cache
+// kVectors vectors of pairs of one head, f32 or f16: every load, then every store. The empty asm
+// with a memory clobber keeps the compiler from moving loads past it: without it GCC folded the
+// second half's loads into the multiplies, after the first half's stores, which is slower in cache
 // (docs/kernel-tuning.md).
-template <int kVectors, class D>
-HWY_INLINE void HalfSplitInOrder(D d, float* first, float* second, const hn::Vec<D>* c,
+template <DType kDType, bool kNativeStore, int kVectors, class D>
+HWY_INLINE void HalfSplitInOrder(D d, void* first, void* second, const hn::Vec<D>* c,
                                  const hn::Vec<D>* s) {
   const int lanes = static_cast<int>(hn::Lanes(d));
   hn::Vec<D> a[kVectors], b[kVectors];
-  for (int v = 0; v < kVectors; ++v) a[v] = hn::LoadU(d, first + v * lanes);
-  for (int v = 0; v < kVectors; ++v) b[v] = hn::LoadU(d, second + v * lanes);
+  for (int v = 0; v < kVectors; ++v) a[v] = LoadAsF32<kDType>(d, first, v * lanes);
+  for (int v = 0; v < kVectors; ++v) b[v] = LoadAsF32<kDType>(d, second, v * lanes);
 #if defined(__GNUC__)
   asm volatile("" ::: "memory");
 #endif
   RotatedPairs<hn::Vec<D>> r[kVectors];
   for (int v = 0; v < kVectors; ++v) r[v] = RotatePairs(a[v], b[v], c[v], s[v]);
-  for (int v = 0; v < kVectors; ++v) hn::StoreU(r[v].a, d, first + v * lanes);
-  for (int v = 0; v < kVectors; ++v) hn::StoreU(r[v].b, d, second + v * lanes);
+  for (int v = 0; v < kVectors; ++v)
+    StoreFromF32<kDType, kNativeStore>(d, r[v].a, first, v * lanes);
+  for (int v = 0; v < kVectors; ++v)
+    StoreFromF32<kDType, kNativeStore>(d, r[v].b, second, v * lanes);
 }
 
 #if HWY_TARGET != HWY_SCALAR  // one lane cannot be split into two halves there
@@ -128,12 +130,15 @@ HWY_INLINE void BF16HalfSplitStep(D, void* first_half, void* second_half, int j,
 }
 #endif
 
-template <DType kDType, bool kNativeBF16, class D>
+// kNativeStore, here and below: the narrow dtype's faster store where the CPU has it and the run
+// takes it (bf16: AVX512_BF16's rounding; f16: a conversion that writes memory itself), chosen per
+// call by RotateTokensOnTarget.
+template <DType kDType, bool kNativeStore, class D>
 HWY_INLINE void InterleavedStep(D d, void* head, int j, hn::Vec<D> c, hn::Vec<D> s) {
   hn::Vec<D> a, b;
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (kDType == DType::kBF16) {
-    BF16InterleavedStep<kNativeBF16>(d, head, j, c, s);
+    BF16InterleavedStep<kNativeStore>(d, head, j, c, s);
     return;
   }
 #endif
@@ -151,14 +156,14 @@ HWY_INLINE void InterleavedStep(D d, void* head, int j, hn::Vec<D> c, hn::Vec<D>
     hn::LoadInterleaved2(d, pairs, a, b);
     const RotatedPairs<hn::Vec<D>> r = RotatePairs(a, b, c, s);
     hn::StoreInterleaved2(r.a, r.b, d, pairs);
-    StoreFromF32<kDType>(d, hn::LoadU(d, pairs), head, 2 * j);
-    StoreFromF32<kDType>(d, hn::LoadU(d, pairs + lanes), head, 2 * j + lanes);
+    StoreFromF32<kDType, kNativeStore>(d, hn::LoadU(d, pairs), head, 2 * j);
+    StoreFromF32<kDType, kNativeStore>(d, hn::LoadU(d, pairs + lanes), head, 2 * j + lanes);
   }
 }
 
 // Pairs [i, half) of one head on vectors of Lanes(d), cosines and sines loaded per vector, while a
 // whole vector fits; returns the first pair left.
-template <DType kDType, bool kNativeBF16, class D>
+template <DType kDType, bool kNativeStore, class D>
 HWY_INLINE int RotateTail(D d, void* head, int i, int half, Pairing pairing, const float* cos,
                           const float* sin) {
   const int lanes = static_cast<int>(hn::Lanes(d));
@@ -166,10 +171,10 @@ HWY_INLINE int RotateTail(D d, void* head, int i, int half, Pairing pairing, con
     const auto c = hn::LoadU(d, cos + i);
     const auto s = hn::LoadU(d, sin + i);
     if (pairing == Pairing::kHalfSplit) {
-      HalfSplitStep<kDType>(d, head, static_cast<char*>(head) + half * kElementBytes<kDType>, i, c,
-                            s);
+      HalfSplitStep<kDType, kNativeStore>(
+          d, head, static_cast<char*>(head) + half * kElementBytes<kDType>, i, c, s);
     } else {
-      InterleavedStep<kDType, kNativeBF16>(d, head, i, c, s);
+      InterleavedStep<kDType, kNativeStore>(d, head, i, c, s);
     }
   }
   return i;
@@ -238,7 +243,7 @@ HWY_INLINE void ForEachQKHead(HeadRun q, HeadRun k, RotationShape shape, bool fi
 // Rotates the heads of one token. kHalf is rotary_dim/2 when it is known at compile time (0 when
 // not): each half-split step then addresses both halves from one register with constant offsets,
 // where a distance known only at run time takes a second address register per half.
-template <DType kDType, bool kNativeBF16, int kHalf>
+template <DType kDType, bool kNativeStore, int kHalf>
 HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float* sin,
                             RotationShape shape) {
   const hn::ScalableTag<float> d;
@@ -266,8 +271,8 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
             V c_even, c_odd, s_even, s_odd;
             hn::LoadInterleaved2(d, cos + j, c_even, c_odd);
             hn::LoadInterleaved2(d, sin + j, s_even, s_odd);
-            BF16HalfSplitStep<kNativeBF16>(d, head, head + half_bytes, j, c_even, c_odd, s_even,
-                                           s_odd);
+            BF16HalfSplitStep<kNativeStore>(d, head, head + half_bytes, j, c_even, c_odd, s_even,
+                                            s_odd);
           }
         });
         i = blocks_end;
@@ -282,8 +287,8 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
         ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
           char* pairs = head + first;
           for (int v = 0; v < kBlocks; ++v) {
-            BF16HalfSplitStep<kNativeBF16>(d, pairs, pairs + half_bytes, v * step, c_even[v],
-                                           c_odd[v], s_even[v], s_odd[v]);
+            BF16HalfSplitStep<kNativeStore>(d, pairs, pairs + half_bytes, v * step, c_even[v],
+                                            c_odd[v], s_even[v], s_odd[v]);
           }
         });
       }
@@ -303,19 +308,19 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
       const int64_t first = i * kElementBytes<kDType>;
       ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
         char* pairs = head + first;
-        if constexpr (kDType == DType::kF32 && kHalf != 0) {  // in cache (RotateTokensOnTarget)
-          HalfSplitInOrder<kChunk>(d, reinterpret_cast<float*>(pairs),
-                                   reinterpret_cast<float*>(pairs + half_bytes), c, s);
+        if constexpr (kDType != DType::kBF16 && kHalf != 0) {  // in cache (RotateTokensOnTarget)
+          HalfSplitInOrder<kDType, kNativeStore, kChunk>(d, pairs, pairs + half_bytes, c, s);
         } else {
           for (int v = 0; v < kChunk; ++v) {
-            HalfSplitStep<kDType>(d, pairs, pairs + half_bytes, v * lanes, c[v], s[v]);
+            HalfSplitStep<kDType, kNativeStore>(d, pairs, pairs + half_bytes, v * lanes, c[v],
+                                                s[v]);
           }
         }
       });
     } else {
       ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
         for (int v = 0; v < kChunk; ++v) {
-          InterleavedStep<kDType, kNativeBF16>(d, head, i + v * lanes, c[v], s[v]);
+          InterleavedStep<kDType, kNativeStore>(d, head, i + v * lanes, c[v], s[v]);
         }
       });
     }
@@ -327,9 +332,9 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
   const hn::CappedTag<float, 4> d4;
   const hn::CappedTag<float, 1> d1;
   ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) {
-    int j = RotateTail<kDType, kNativeBF16>(d, head, i, half, shape.pairing, cos, sin);
-    j = RotateTail<kDType, kNativeBF16>(d4, head, j, half, shape.pairing, cos, sin);
-    RotateTail<kDType, kNativeBF16>(d1, head, j, half, shape.pairing, cos, sin);
+    int j = RotateTail<kDType, kNativeStore>(d, head, i, half, shape.pairing, cos, sin);
+    j = RotateTail<kDType, kNativeStore>(d4, head, j, half, shape.pairing, cos, sin);
+    RotateTail<kDType, kNativeStore>(d1, head, j, half, shape.pairing, cos, sin);
   });
 }
 
@@ -338,14 +343,14 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
 // AVX2 went from about 1.0x to 1.2x autovec (docs/kernel-tuning.md). Not for bf16, measured slower.
 constexpr int64_t kBlockHeads = 8;
 
-template <DType kDType, bool kNativeBF16, int kHalf>
+template <DType kDType, bool kNativeStore, int kHalf>
 HWY_INLINE void RotateTokenInBlocks(HeadRun q, HeadRun k, const float* cos, const float* sin,
                                     RotationShape shape) {
   for (const HeadRun& run : {q, k}) {
     for (int64_t b = 0; b < run.count; b += kBlockHeads) {
       const HeadRun block{run.first + b * run.stride, std::min(kBlockHeads, run.count - b),
                           run.stride};
-      RotateToken<kDType, kNativeBF16, kHalf>(block, HeadRun{nullptr, 0, 0}, cos, sin, shape);
+      RotateToken<kDType, kNativeStore, kHalf>(block, HeadRun{nullptr, 0, 0}, cos, sin, shape);
     }
   }
 }
@@ -359,7 +364,7 @@ HeadRun FirstTokenHeads(const TensorView* view, int64_t token, int64_t h0, int64
 
 // The token loop, in target code: each token's head runs are the previous token's advanced by the
 // views' token strides, and its row is read from the table.
-template <DType kDType, bool kNativeBF16, int kHalf>
+template <DType kDType, bool kNativeStore, int kHalf>
 HWY_INLINE void RotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
                              const TokenRows& rows, RotationShape shape) {
   constexpr int kBytes = static_cast<int>(kElementBytes<kDType>);
@@ -386,9 +391,9 @@ HWY_INLINE void RotateTokens(const TensorView& q, const TensorView* k, const Tok
       for (int64_t line = 0; line < row_bytes; line += 64) hwy::Prefetch(next + line);
     }
     if (in_blocks) {
-      RotateTokenInBlocks<kDType, kNativeBF16, kHalf>(q_heads, k_heads, cos, cos + half, shape);
+      RotateTokenInBlocks<kDType, kNativeStore, kHalf>(q_heads, k_heads, cos, cos + half, shape);
     } else {
-      RotateToken<kDType, kNativeBF16, kHalf>(q_heads, k_heads, cos, cos + half, shape);
+      RotateToken<kDType, kNativeStore, kHalf>(q_heads, k_heads, cos, cos + half, shape);
     }
     q_heads.first += q_step;
     k_heads.first += k_step;
@@ -400,7 +405,8 @@ HWY_INLINE void RotateTokens(const TensorView& q, const TensorView* k, const Tok
 constexpr int kCommonHalf = 64;
 
 void RotateTokensOnTarget(const TensorView& q, const TensorView* k, const TokenRange& range,
-                          const TokenRows& rows, const RotationShape& shape, bool native_bf16) {
+                          const TokenRows& rows, const RotationShape& shape, bool native_bf16,
+                          bool converting_f16) {
   // The callers' side of the interface (highway_rope.h), checked in debug and sanitizer builds.
   HWY_DASSERT(shape.rotary_dim >= 2 && shape.rotary_dim % 2 == 0 && shape.prefetch_bytes >= 0);
   HWY_DASSERT(shape.rotary_dim <= q.head_dim && (k == nullptr || shape.rotary_dim <= k->head_dim));
@@ -419,13 +425,19 @@ void RotateTokensOnTarget(const TensorView& q, const TensorView* k, const TokenR
         RotateTokens<kDType, kNative, 0>(q, k, range, rows, shape);
       }
     };
-    // Only bf16 has a second variant: f32 and f16 are not instantiated twice.
+    // f32, and f16 on targets without StoreF16Converting, are not instantiated twice.
     if constexpr (kDType == DType::kBF16) {
       if (native_bf16) {
         run.template operator()<true>();
         return;
       }
+    } else if constexpr (kDType == DType::kF16 && ROPEBENCH_CONVERTING_F16_STORE) {
+      if (converting_f16) {
+        run.template operator()<true>();
+        return;
+      }
     }
+    (void)converting_f16;
     run.template operator()<false>();
   });
 }
@@ -436,13 +448,23 @@ void ConvertAll(const float* in, uint16_t* out, int64_t count) {
   for (int64_t i = 0; i < count; ++i) StoreFromF32<kDType>(d1, hn::LoadU(d1, in + i), out, i);
 }
 
-void NarrowOnTarget(DType dtype, const float* in, uint16_t* out, int64_t count) {
+void NarrowOnTarget(DType dtype, const float* in, uint16_t* out, int64_t count,
+                    bool converting_f16) {
   const hn::ScalableTag<float> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   int64_t i = 0;
   WithDType(dtype, [&]<DType kDType>() {
     if constexpr (kDType != DType::kF32) {
-      for (; i + lanes <= count; i += lanes) StoreFromF32<kDType>(d, hn::LoadU(d, in + i), out, i);
+      const auto narrow = [&]<bool kConverting>() {
+        for (; i + lanes <= count; i += lanes) {
+          StoreFromF32<kDType, kConverting>(d, hn::LoadU(d, in + i), out, i);
+        }
+      };
+      if (converting_f16) {
+        narrow.template operator()<true>();
+      } else {
+        narrow.template operator()<false>();
+      }
       ConvertAll<kDType>(in + i, out + i, count - i);
     }
   });
@@ -492,6 +514,9 @@ const char* TargetOnTarget() { return hwy::TargetName(HWY_TARGET); }
 // Whether BF16Lanes on this target has the AVX512_BF16 store.
 bool NativeBF16StoreOnTarget() { return ROPEBENCH_NATIVE_BF16_STORE != 0; }
 
+// Whether StoreFromF32 on this target has StoreF16Converting.
+bool ConvertingF16StoreOnTarget() { return ROPEBENCH_CONVERTING_F16_STORE != 0; }
+
 }  // namespace HWY_NAMESPACE
 }  // namespace ropebench
 HWY_AFTER_NAMESPACE();
@@ -505,10 +530,12 @@ HWY_EXPORT(WidenOnTarget);
 HWY_EXPORT(NarrowBF16ResultsOnTarget);
 HWY_EXPORT(TargetOnTarget);
 HWY_EXPORT(NativeBF16StoreOnTarget);
+HWY_EXPORT(ConvertingF16StoreOnTarget);
 
 namespace {
 
 std::atomic<bool> native_bf16_allowed{true};
+std::atomic<bool> converting_f16_store{false};
 
 bool CpuHasNativeBF16() {
 #if HWY_ARCH_X86
@@ -527,7 +554,8 @@ bool UseNativeBF16() {
 
 void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
                          const TokenRows& rows, const RotationShape& shape) {
-  HWY_DYNAMIC_DISPATCH(RotateTokensOnTarget)(q, k, range, rows, shape, UseNativeBF16());
+  HWY_DYNAMIC_DISPATCH(RotateTokensOnTarget)
+  (q, k, range, rows, shape, UseNativeBF16(), converting_f16_store.load(std::memory_order_relaxed));
 }
 
 void HighwayNarrowBF16Results(const float* in, uint16_t* out, int64_t count) {
@@ -544,8 +572,17 @@ bool HighwayAllowNativeBF16(bool allowed) {
   return CpuHasNativeBF16();
 }
 
+bool HighwayHasConvertingF16Store() { return HWY_DYNAMIC_DISPATCH(ConvertingF16StoreOnTarget)(); }
+
+void HighwayUseConvertingF16Store(bool use) {
+  converting_f16_store.store(use && HighwayHasConvertingF16Store(), std::memory_order_relaxed);
+}
+
+bool HighwayConvertingF16Store() { return converting_f16_store.load(std::memory_order_relaxed); }
+
 void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count) {
-  HWY_DYNAMIC_DISPATCH(NarrowOnTarget)(dtype, in, out, count);
+  HWY_DYNAMIC_DISPATCH(NarrowOnTarget)
+  (dtype, in, out, count, converting_f16_store.load(std::memory_order_relaxed));
 }
 
 void HighwayWiden(DType dtype, const uint16_t* in, float* out, int64_t count) {

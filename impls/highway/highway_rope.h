@@ -46,4 +46,13 @@ struct TokenRows {
 void HighwayRotateTokens(const TensorView& q, const TensorView* k, const TokenRange& range,
                          const TokenRows& rows, const RotationShape& shape);
 
+// Whether the dispatched target can store whole AVX-512 vectors of f16 results by a conversion that
+// writes memory itself (faster on some cores, slower on others:
+// bench/timing/f16_store_calibration.h chooses); whether the kernel does, for the rest of the
+// process where the target can (off until set; call before any benchmark runs: not synchronised
+// with calls); and whether it does now. Results are bitwise the same either way.
+bool HighwayHasConvertingF16Store();
+void HighwayUseConvertingF16Store(bool use);
+bool HighwayConvertingF16Store();
+
 }  // namespace ropebench

@@ -82,6 +82,26 @@ HWY_INLINE bool StoreBF16PairsNative(__m512 even, __m512 odd, uint16_t* out) {
 }
 #endif
 
+// Whether this target has StoreF16Converting (redefined on each pass over the targets).
+#undef ROPEBENCH_CONVERTING_F16_STORE
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+#define ROPEBENCH_CONVERTING_F16_STORE 1
+#else
+#define ROPEBENCH_CONVERTING_F16_STORE 0
+#endif
+
+#if ROPEBENCH_CONVERTING_F16_STORE
+// 16 values rounded to f16 nearest even by a VCVTPS2PH that writes memory itself, as F16C's
+// register form does (imm 8: nearest even, no precision exception). GCC folds the conversion into
+// the store only when the store is aligned; on an Intel AVX-512 core the folded form leaves one
+// vector port free (f16 in cache is bound by those ports) and was 10-20 % faster, and on other
+// cores it may be slower, so the kernel takes it only where a run's calibration measured it faster
+// (bench/timing/f16_store_calibration.h). Inline assembly for the same reason as above.
+HWY_INLINE void StoreF16Converting(__m512 v, uint16_t* out) {
+  asm("vcvtps2ph $8, %1, %0" : "=m"(*reinterpret_cast<__m256i_u*>(out)) : "v"(v));
+}
+#endif
+
 // f32 -> bf16 bits, one per lane.
 template <class D>
 HWY_INLINE hn::Vec<hn::Rebind<uint16_t, D>> BF16BitsNearestEven(D d, hn::Vec<D> v) {
@@ -178,8 +198,9 @@ HWY_INLINE hn::Vec<D> LoadAsF32(D d, const void* data, int64_t index) {
   }
 }
 
-// Stores the Lanes(d) values of v as kDType from element `index` on, rounding to nearest even.
-template <DType kDType, class D>
+// Stores the Lanes(d) values of v as kDType from element `index` on, rounding to nearest even;
+// whole AVX-512 vectors of f16 by StoreF16Converting when kConvertingF16.
+template <DType kDType, bool kConvertingF16 = false, class D>
 HWY_INLINE void StoreFromF32(D d, hn::Vec<D> v, void* data, int64_t index) {
   if constexpr (kDType == DType::kF32) {
     hn::StoreU(v, d, static_cast<float*>(data) + index);
@@ -187,6 +208,12 @@ HWY_INLINE void StoreFromF32(D d, hn::Vec<D> v, void* data, int64_t index) {
     const hn::Rebind<uint16_t, D> du16;
     uint16_t* out = static_cast<uint16_t*>(data) + index;
     if constexpr (kDType == DType::kF16) {
+#if ROPEBENCH_CONVERTING_F16_STORE
+      if constexpr (kConvertingF16 && hn::MaxLanes(D()) == 16) {
+        StoreF16Converting(v.raw, out);
+        return;
+      }
+#endif
       hn::StoreU(F16BitsNearestEven(d, v), du16, out);
     } else {
       hn::StoreU(BF16BitsNearestEven(d, v), du16, out);

@@ -155,12 +155,15 @@ TEST_P(HighwayTargetsTest, Autovec) {
 
 // Every target rounds f32 to f16 and bf16 as impls/core/numeric.h does (to nearest even, NaN quiet
 // with its upper payload), and widens exactly: every f16 and bf16 value, and f32 values around
-// every rounding boundary.
+// every rounding boundary; f16 also by the converting store where the target has it.
 TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
   std::vector<uint16_t> all(65536);
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
   const std::vector<float> floats = AroundEveryRoundingBoundary();
-  for (DType dtype : {DType::kF16, DType::kBF16}) {
+  std::vector<std::pair<DType, bool>> stores = {{DType::kF16, false}, {DType::kBF16, false}};
+  if (HighwayHasConvertingF16Store()) stores.push_back({DType::kF16, true});
+  for (const auto& [dtype, converting] : stores) {
+    HighwayUseConvertingF16Store(converting);
     std::vector<float> widened(all.size());
     HighwayWiden(dtype, all.data(), widened.data(), static_cast<int64_t>(all.size()));
     std::vector<uint16_t> narrowed(floats.size());
@@ -177,13 +180,14 @@ TEST_P(HighwayTargetsTest, ConversionsMatchTheScalarOnesBitForBit) {
       uint16_t expected = 0;
       StoreFromFloat(&expected, dtype, 0, floats[i]);
       if (narrowed[i] != expected && wrong++ < 10) {
-        ADD_FAILURE() << ToString(dtype) << " narrowing of 0x" << std::hex
-                      << std::bit_cast<uint32_t>(floats[i]) << ": 0x" << narrowed[i]
+        ADD_FAILURE() << ToString(dtype) << (converting ? " converting" : "") << " narrowing of 0x"
+                      << std::hex << std::bit_cast<uint32_t>(floats[i]) << ": 0x" << narrowed[i]
                       << " instead of 0x" << expected;
       }
     }
-    EXPECT_EQ(wrong, 0u) << ToString(dtype);
+    EXPECT_EQ(wrong, 0u) << ToString(dtype) << (converting ? " converting" : "");
   }
+  HighwayUseConvertingF16Store(false);
 }
 
 // The kernel's own bf16 stores (results of arithmetic on bf16 values, whose NaNs are quiet with
@@ -326,6 +330,17 @@ TEST_P(HighwayTargetsTest, StreamingCallsStoreTheInCacheBits) {
             << "head_dim " << d << ", rotary_dim " << shape.rotary_dim << ", "
             << ToString(shape.pairing) << ", " << ToString(dtype) << ", prefetch "
             << walk.prefetch_bytes;
+      }
+      // f16 stored by the converting store where the target has it, in cache and streaming.
+      if (HighwayHasConvertingF16Store()) {
+        HighwayUseConvertingF16Store(true);
+        for (const HighwayStreaming& walk : {in_cache, streaming[1]}) {
+          EXPECT_TRUE(rotated(walk) == expected)
+              << "head_dim " << d << ", rotary_dim " << shape.rotary_dim << ", "
+              << ToString(shape.pairing) << ", " << ToString(dtype)
+              << ", converting f16 store, prefetch " << walk.prefetch_bytes;
+        }
+        HighwayUseConvertingF16Store(false);
       }
     }
   }

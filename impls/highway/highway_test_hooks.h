@@ -9,7 +9,8 @@
 namespace ropebench {
 
 // Converts f32 values to f16 or bf16 bits (and back) with the kernel's conversions on the
-// dispatched target, `count` values: for tests that every target rounds alike.
+// dispatched target, `count` values: for tests that every target rounds alike (f16 by the
+// converting store when HighwayUseConvertingF16Store has it on).
 void HighwayNarrow(DType dtype, const float* in, uint16_t* out, int64_t count);
 void HighwayWiden(DType dtype, const uint16_t* in, float* out, int64_t count);
 

@@ -1,0 +1,92 @@
+#include "bench/timing/f16_store_calibration.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "bench/timing/aligned_buffer.h"
+#include "bench/timing/machine_info.h"
+#include "bench/validation/interrupt.h"
+#include "bench/validation/random_fill.h"
+#include "impls/highway/highway_rope.h"
+#include "impls/variants.h"
+#include "reference/presets.h"
+#include "reports/compare/rank_intervals.h"
+
+namespace ropebench {
+namespace {
+
+constexpr int kRounds = 5;
+// Each round times this many seconds of calls of each kind, so that a round is well above the
+// clock's resolution and a call's fixed cost.
+constexpr double kSecondsPerRound = 0.002;
+
+nlohmann::json Chosen(bool converting, const char* source) {
+  HighwayUseConvertingF16Store(converting);
+  return {{"converting", HighwayConvertingF16Store()}, {"source", source}};
+}
+
+}  // namespace
+
+nlohmann::json ChooseHighwayF16Store(const std::string& preset, bool times_f16,
+                                     std::optional<bool> forced) {
+  if (!HighwayHasConvertingF16Store()) return Chosen(false, "unavailable");
+  if (forced) return Chosen(*forced, "--f16-store");
+  if (!times_f16) return Chosen(false, "unused");
+  // A call of a quarter of a core's L2: in cache, where the store's cost shows.
+  const ModelPreset& model = *FindPreset(preset);
+  const int64_t head_dim = model.spec.head_dim;
+  const int64_t row = (model.q_heads + model.kv_heads) * head_dim;
+  const int64_t row_bytes = row * BytesPerElement(DType::kF16);
+  const int64_t tokens = std::max<int64_t>(1, CoreL2Bytes(int64_t{2} << 20) / 4 / row_bytes);
+  const AlignedBuffer storage = AllocateAligned(tokens * row_bytes);
+  const TensorView q{storage.get(), DType::kF16, tokens,
+                     model.q_heads, head_dim,    model.q_heads * head_dim,
+                     head_dim};
+  const TensorView k{static_cast<char*>(storage.get()) + q.tokens * q.heads * head_dim * 2,
+                     DType::kF16,
+                     tokens,
+                     model.kv_heads,
+                     head_dim,
+                     model.kv_heads * head_dim,
+                     head_dim};
+  FillRandomValues(q, 1);
+  FillRandomValues(k, 2);
+  std::vector<int64_t> positions(tokens);
+  for (int64_t t = 0; t < tokens; ++t) positions[t] = t;
+  const RopeSpec spec = ResolveSeqLen(model.spec, positions);
+  const std::unique_ptr<Candidate> highway = MakeHighwayCandidate();
+  const auto seconds_of = [&](int calls) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int c = 0; c < calls; ++c) highway->Rotate(spec, positions, q, &k);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double one_call = std::max(seconds_of(1), seconds_of(1));  // the first also warms up
+  const int calls = std::max(1, static_cast<int>(kSecondsPerRound / std::max(one_call, 1e-9)));
+  std::map<bool, std::vector<double>> seconds;
+  for (int round = 0; round < kRounds && !Interrupted(); ++round) {
+    for (bool converting : {false, true}) {
+      HighwayUseConvertingF16Store(converting);
+      seconds[converting].push_back(seconds_of(calls));
+    }
+  }
+  // Ctrl-C: the rounds measured so far are not alternated fairly, so the register form stays.
+  if (Interrupted()) return Chosen(false, "interrupted");
+  // Q and K read and written, as the benchmarks count bytes.
+  const double bytes = 2.0 * static_cast<double>(tokens * row_bytes * calls);
+  const double separate = bytes / Median(seconds[false]);
+  const double converting = bytes / Median(seconds[true]);
+  nlohmann::json record = Chosen(converting > separate, "calibrated");
+  record["calibration"] = {
+      {"preset", preset},
+      {"dtype", "f16"},
+      {"tokens", tokens},
+      {"threads", 1},
+      {"rounds", kRounds},
+      {"bytes_per_second", {{"separate", separate}, {"converting", converting}}}};
+  return record;
+}
+
+}  // namespace ropebench
