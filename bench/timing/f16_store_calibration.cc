@@ -18,12 +18,12 @@
 namespace ropebench {
 namespace {
 
-constexpr int kRounds = 5;
+constexpr int kF16StoreRounds = 5;
 // Each round times this many seconds of calls of each kind, so that a round is well above the
 // clock's resolution and a call's fixed cost.
-constexpr double kSecondsPerRound = 0.002;
+constexpr double kF16StoreSecondsPerRound = 0.002;
 
-nlohmann::json Chosen(bool converting, const char* source) {
+nlohmann::json F16StoreChosen(bool converting, const char* source) {
   HighwayUseConvertingF16Store(converting);
   return {{"converting", HighwayConvertingF16Store()}, {"source", source}};
 }
@@ -32,9 +32,9 @@ nlohmann::json Chosen(bool converting, const char* source) {
 
 nlohmann::json ChooseHighwayF16Store(const std::string& preset, bool times_f16,
                                      std::optional<bool> forced) {
-  if (!HighwayHasConvertingF16Store()) return Chosen(false, "unavailable");
-  if (forced) return Chosen(*forced, "--f16-store");
-  if (!times_f16) return Chosen(false, "unused");
+  if (!HighwayHasConvertingF16Store()) return F16StoreChosen(false, "unavailable");
+  if (forced) return F16StoreChosen(*forced, "--f16-store");
+  if (!times_f16) return F16StoreChosen(false, "unused");
   // A call of a quarter of a core's L2: in cache, where the store's cost shows.
   const ModelPreset& model = *FindPreset(preset);
   const int64_t head_dim = model.spec.head_dim;
@@ -64,27 +64,28 @@ nlohmann::json ChooseHighwayF16Store(const std::string& preset, bool times_f16,
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   const double one_call = std::max(seconds_of(1), seconds_of(1));  // the first also warms up
-  const int calls = std::max(1, static_cast<int>(kSecondsPerRound / std::max(one_call, 1e-9)));
+  const int calls =
+      std::max(1, static_cast<int>(kF16StoreSecondsPerRound / std::max(one_call, 1e-9)));
   std::map<bool, std::vector<double>> seconds;
-  for (int round = 0; round < kRounds && !Interrupted(); ++round) {
+  for (int round = 0; round < kF16StoreRounds && !Interrupted(); ++round) {
     for (bool converting : {false, true}) {
       HighwayUseConvertingF16Store(converting);
       seconds[converting].push_back(seconds_of(calls));
     }
   }
   // Ctrl-C: the rounds measured so far are not alternated fairly, so the register form stays.
-  if (Interrupted()) return Chosen(false, "interrupted");
+  if (Interrupted()) return F16StoreChosen(false, "interrupted");
   // Q and K read and written, as the benchmarks count bytes.
   const double bytes = 2.0 * static_cast<double>(tokens * row_bytes * calls);
   const double separate = bytes / Median(seconds[false]);
   const double converting = bytes / Median(seconds[true]);
-  nlohmann::json record = Chosen(converting > separate, "calibrated");
+  nlohmann::json record = F16StoreChosen(converting > separate, "calibrated");
   record["calibration"] = {
       {"preset", preset},
       {"dtype", "f16"},
       {"tokens", tokens},
       {"threads", 1},
-      {"rounds", kRounds},
+      {"rounds", kF16StoreRounds},
       {"bytes_per_second", {{"separate", separate}, {"converting", converting}}}};
   return record;
 }
