@@ -54,12 +54,13 @@ Measured Measure(const SessionPlan& plan) {
   Measured measured;
   if (TimesHighway(bench) && !Interrupted()) {
     if (!plan.quiet) fmt::print(stderr, "bench: choosing the highway kernel's streaming\n");
-    measured.streaming = ChooseHighwayStreaming(bench.presets.front(), LargestWorkingSet(bench),
-                                                bench.prefetch_bytes);
     const bool times_f16 =
         std::find(bench.dtypes.begin(), bench.dtypes.end(), DType::kF16) != bench.dtypes.end();
+    // The store first, so that the f16 streaming is timed with the store the benchmarks use.
     measured.f16_store =
         ChooseHighwayF16Store(bench.presets.front(), times_f16, bench.converting_f16_store);
+    measured.streaming = ChooseHighwayStreaming(bench.presets.front(), bench.dtypes,
+                                                LargestWorkingSet(bench), bench.prefetch_bytes);
   }
   ProbePlan probe;
   probe.sizes = ProbeSizes(LargestWorkingSet(bench));

@@ -6,10 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "bench/timing/aligned_buffer.h"
+#include "bench/timing/calibration_prefill.h"
 #include "bench/timing/machine_info.h"
 #include "bench/validation/interrupt.h"
-#include "bench/validation/random_fill.h"
 #include "impls/highway/highway_rope.h"
 #include "impls/variants.h"
 #include "reference/presets.h"
@@ -37,33 +36,19 @@ nlohmann::json ChooseHighwayF16Store(const std::string& preset, bool times_f16,
   if (!times_f16) return F16StoreChosen(false, "unused");
   // A call of a quarter of a core's L2: in cache, where the store's cost shows.
   const ModelPreset& model = *FindPreset(preset);
-  const int64_t head_dim = model.spec.head_dim;
-  const int64_t row = (model.q_heads + model.kv_heads) * head_dim;
-  const int64_t row_bytes = row * BytesPerElement(DType::kF16);
-  const int64_t tokens = std::max<int64_t>(1, CoreL2Bytes(int64_t{2} << 20) / 4 / row_bytes);
-  const AlignedBuffer storage = AllocateAligned(tokens * row_bytes);
-  const TensorView q{storage.get(), DType::kF16, tokens,
-                     model.q_heads, head_dim,    model.q_heads * head_dim,
-                     head_dim};
-  const TensorView k{static_cast<char*>(storage.get()) + q.tokens * q.heads * head_dim * 2,
-                     DType::kF16,
-                     tokens,
-                     model.kv_heads,
-                     head_dim,
-                     model.kv_heads * head_dim,
-                     head_dim};
-  FillRandomValues(q, 1);
-  FillRandomValues(k, 2);
-  std::vector<int64_t> positions(tokens);
-  for (int64_t t = 0; t < tokens; ++t) positions[t] = t;
-  const RopeSpec spec = ResolveSeqLen(model.spec, positions);
+  const int64_t tokens = std::max<int64_t>(
+      1, CoreL2Bytes(int64_t{2} << 20) / 4 / PrefillTokenBytes(model, DType::kF16));
+  const CalibrationPrefill prefill = MakeCalibrationPrefill(model, DType::kF16, tokens);
   const std::unique_ptr<Candidate> highway = MakeHighwayCandidate();
   const auto seconds_of = [&](int calls) {
     const auto start = std::chrono::steady_clock::now();
-    for (int c = 0; c < calls; ++c) highway->Rotate(spec, positions, q, &k);
+    for (int c = 0; c < calls; ++c) {
+      highway->Rotate(prefill.spec, prefill.positions, prefill.q, &prefill.k);
+    }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  const double one_call = std::max(seconds_of(1), seconds_of(1));  // the first also warms up
+  seconds_of(1);  // warms the buffers and the table
+  const double one_call = seconds_of(1);
   const int calls =
       std::max(1, static_cast<int>(kF16StoreSecondsPerRound / std::max(one_call, 1e-9)));
   std::map<bool, std::vector<double>> seconds;
@@ -76,7 +61,7 @@ nlohmann::json ChooseHighwayF16Store(const std::string& preset, bool times_f16,
   // Ctrl-C: the rounds measured so far are not alternated fairly, so the register form stays.
   if (Interrupted()) return F16StoreChosen(false, "interrupted");
   // Q and K read and written, as the benchmarks count bytes.
-  const double bytes = 2.0 * static_cast<double>(tokens * row_bytes * calls);
+  const double bytes = 2.0 * static_cast<double>(prefill.Bytes()) * calls;
   const double separate = bytes / Median(seconds[false]);
   const double converting = bytes / Median(seconds[true]);
   nlohmann::json record = F16StoreChosen(converting > separate, "calibrated");

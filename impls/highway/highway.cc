@@ -46,8 +46,8 @@ class HighwayCandidate final : public TableCandidate {
     const int64_t call_bytes = q.tokens * slots * q.head_dim * BytesPerElement(q.dtype);
     const HighwayStreaming& streaming = Streaming();
     const bool streams = call_bytes > streaming.in_cache_bytes;
-    const RotationShape shape{spec.rotary_dim, spec.pairing, streams ? streaming.prefetch_bytes : 0,
-                              streams};
+    const RotationShape shape{spec.rotary_dim, spec.pairing,
+                              streams ? streaming.PrefetchBytes(q.dtype) : 0, streams};
     // Runs of tokens whose rows are in the table go to the kernel in one call each; a row past the
     // table is computed for its token alone.
     auto rotate = [&](int64_t t0, int64_t t1, int64_t s0, int64_t s1, float* scratch) {

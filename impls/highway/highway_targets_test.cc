@@ -293,8 +293,8 @@ TEST_P(HighwayTargetsTest, StreamingCallsStoreTheInCacheBits) {
   std::mt19937 random(20261202);
   std::uniform_real_distribution<float> value(-4.0f, 4.0f);
   constexpr int64_t kNever = INT64_MAX;
-  const HighwayStreaming in_cache{kNever, 0};
-  const HighwayStreaming streaming[] = {{0, 0}, {0, 4096}};  // every call streams
+  const HighwayStreaming in_cache{kNever, {0, 0, 0}};
+  const HighwayStreaming streaming[] = {{0, {0, 0, 0}}, {0, {4096, 4096, 4096}}};  // all stream
   for (const Shape& shape : shapes) {
     RopeSpec spec;
     spec.head_dim = shape.head_dim;
@@ -329,7 +329,7 @@ TEST_P(HighwayTargetsTest, StreamingCallsStoreTheInCacheBits) {
         EXPECT_TRUE(rotated(walk) == expected)
             << "head_dim " << d << ", rotary_dim " << shape.rotary_dim << ", "
             << ToString(shape.pairing) << ", " << ToString(dtype) << ", prefetch "
-            << walk.prefetch_bytes;
+            << walk.PrefetchBytes(dtype);
       }
       // f16 stored by the converting store where the target has it, in cache and streaming.
       if (HighwayHasConvertingF16Store()) {
@@ -338,7 +338,7 @@ TEST_P(HighwayTargetsTest, StreamingCallsStoreTheInCacheBits) {
           EXPECT_TRUE(rotated(walk) == expected)
               << "head_dim " << d << ", rotary_dim " << shape.rotary_dim << ", "
               << ToString(shape.pairing) << ", " << ToString(dtype)
-              << ", converting f16 store, prefetch " << walk.prefetch_bytes;
+              << ", converting f16 store, prefetch " << walk.PrefetchBytes(dtype);
         }
         HighwayUseConvertingF16Store(false);
       }
