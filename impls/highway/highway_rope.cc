@@ -92,16 +92,30 @@ struct BF16Lanes {
     return hn::BitCast(D(), hn::And(x, hn::Set(du32, 0xFFFF0000u)));
   }
   hn::Vec<DU> Load(const uint16_t* p) const { return hn::BitCast(du32, hn::LoadU(du16, p)); }
-  void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
-#if ROPEBENCH_NATIVE_BF16_STORE
-    if constexpr (kNative && hn::MaxLanes(D()) == 16) {
-      if (HWY_LIKELY(StoreBF16PairsNative(low.raw, high.raw, p))) return;
-    }
-#endif
+  // The integer rounding, right for every value.
+  void StoreRounded(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
     const auto joined =
         hn::Or(hn::ShiftRight<16>(BF16InUpperHalfOfBF16Result<D>(low)),
                hn::And(BF16InUpperHalfOfBF16Result<D>(high), hn::Set(du32, 0xFFFF0000u)));
     hn::StoreU(hn::BitCast(du16, joined), du16, p);
+  }
+  // The faster rounding where there is one, which may store subnormals as zero: it then clears
+  // bits of `all_normal` (all ones before a group of stores), and the group must be stored again
+  // by StoreRounded.
+  void StoreUnchecked(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p, uint32_t& all_normal) const {
+#if ROPEBENCH_NATIVE_BF16_STORE
+    if constexpr (kNative && hn::MaxLanes(D()) == 16) {
+      StoreBF16PairsNative(low.raw, high.raw, p, all_normal);
+      return;
+    }
+#endif
+    (void)all_normal;
+    StoreRounded(low, high, p);
+  }
+  void Store(hn::Vec<D> low, hn::Vec<D> high, uint16_t* p) const {
+    uint32_t all_normal = ~0u;
+    StoreUnchecked(low, high, p, all_normal);
+    if (HWY_UNLIKELY(all_normal != ~0u)) StoreRounded(low, high, p);
   }
 };
 
@@ -127,6 +141,43 @@ HWY_INLINE void BF16HalfSplitStep(D, void* first_half, void* second_half, int j,
   const RotatedPairs<hn::Vec<D>> odd = RotatePairs(bf16.Upper(xa), bf16.Upper(xb), c_odd, s_odd);
   bf16.Store(even.a, odd.a, first);
   bf16.Store(even.b, odd.b, second);
+}
+
+// kBlocks x 2 x Lanes pairs of one head from the halves at `first_half` and `second_half`, in
+// cache: every load, then every store, as HalfSplitInOrder, with the stores' check made once for
+// them all (BF16Lanes::StoreUnchecked); results flushed there are stored again from the registers.
+template <bool kNative, int kBlocks, class D>
+HWY_INLINE void BF16HalfSplitInOrder(D d, void* first_half, void* second_half,
+                                     const hn::Vec<D>* c_even, const hn::Vec<D>* c_odd,
+                                     const hn::Vec<D>* s_even, const hn::Vec<D>* s_odd) {
+  const BF16Lanes<D, kNative> bf16;
+  const int step = 2 * static_cast<int>(hn::Lanes(d));
+  uint16_t* first = static_cast<uint16_t*>(first_half);
+  uint16_t* second = static_cast<uint16_t*>(second_half);
+  hn::Vec<hn::RebindToUnsigned<D>> xa[kBlocks], xb[kBlocks];
+  for (int v = 0; v < kBlocks; ++v) xa[v] = bf16.Load(first + v * step);
+  for (int v = 0; v < kBlocks; ++v) xb[v] = bf16.Load(second + v * step);
+#if defined(__GNUC__)
+  asm volatile("" ::: "memory");
+#endif
+  RotatedPairs<hn::Vec<D>> even[kBlocks], odd[kBlocks];
+  for (int v = 0; v < kBlocks; ++v) {
+    even[v] = RotatePairs(bf16.Lower(xa[v]), bf16.Lower(xb[v]), c_even[v], s_even[v]);
+    odd[v] = RotatePairs(bf16.Upper(xa[v]), bf16.Upper(xb[v]), c_odd[v], s_odd[v]);
+  }
+  uint32_t all_normal = ~0u;
+  for (int v = 0; v < kBlocks; ++v) {
+    bf16.StoreUnchecked(even[v].a, odd[v].a, first + v * step, all_normal);
+  }
+  for (int v = 0; v < kBlocks; ++v) {
+    bf16.StoreUnchecked(even[v].b, odd[v].b, second + v * step, all_normal);
+  }
+  if (HWY_UNLIKELY(all_normal != ~0u)) {
+    for (int v = 0; v < kBlocks; ++v) {
+      bf16.StoreRounded(even[v].a, odd[v].a, first + v * step);
+      bf16.StoreRounded(even[v].b, odd[v].b, second + v * step);
+    }
+  }
 }
 #endif
 
@@ -286,9 +337,14 @@ HWY_INLINE void RotateToken(HeadRun q, HeadRun k, const float* cos, const float*
         const int64_t first = i * kElementBytes<kDType>;
         ForEachQKHead<kDType>(q, k, shape, i == 0, [&](char* head) ROPEBENCH_HEAD_BODY {
           char* pairs = head + first;
-          for (int v = 0; v < kBlocks; ++v) {
-            BF16HalfSplitStep<kNativeStore>(d, pairs, pairs + half_bytes, v * step, c_even[v],
-                                            c_odd[v], s_even[v], s_odd[v]);
+          if constexpr (kHalf != 0) {  // in cache (RotateTokensOnTarget)
+            BF16HalfSplitInOrder<kNativeStore, kBlocks>(d, pairs, pairs + half_bytes, c_even, c_odd,
+                                                        s_even, s_odd);
+          } else {
+            for (int v = 0; v < kBlocks; ++v) {
+              BF16HalfSplitStep<kNativeStore>(d, pairs, pairs + half_bytes, v * step, c_even[v],
+                                              c_odd[v], s_even[v], s_odd[v]);
+            }
           }
         });
       }

@@ -62,23 +62,24 @@ HWY_INLINE hn::Vec<hn::RebindToUnsigned<D>> BF16InUpperHalfOfBF16Result(hn::Vec<
 
 #if ROPEBENCH_NATIVE_BF16_STORE
 // Results of arithmetic on bf16-widened values, `even` and `odd` elements of 32, rounded to bf16
-// nearest even by AVX512_BF16's VCVTNE2PS2BF16 and stored interleaved at `out`: one instruction,
-// a test and a permute instead of nine integer operations (BF16InUpperHalfOfBF16Result twice, then
-// a shift, a mask and an or; docs/kernel-tuning.md has its gain). The instruction
-// treats subnormal inputs as zero, so when any stored word would have a zero exponent (a subnormal,
-// or a zero: one test tells neither apart) nothing is stored and it returns false, for the integer
-// rounding to store them. Only for a CPU with AVX512_BF16 (the caller checks). Inline assembly:
-// Highway 1.0.3 has no target with the instruction, and its intrinsic would need the whole kernel
-// compiled for it.
-HWY_INLINE bool StoreBF16PairsNative(__m512 even, __m512 odd, uint16_t* out) {
+// nearest even by AVX512_BF16's VCVTNE2PS2BF16 and stored interleaved at `out`: one instruction
+// and a permute instead of nine integer operations (BF16InUpperHalfOfBF16Result twice, then a
+// shift, a mask and an or; docs/kernel-tuning.md has its gain). The instruction treats subnormal
+// inputs as zero, so the words stored with a zero exponent (a subnormal flushed, or a zero: one
+// test tells neither apart) clear their bits of `all_normal`, and the caller stores those values
+// again by the integer rounding. Checked once for several stores, not per store: on an AMD Zen 4 a
+// test and a branch per store cost a fifth of the in-cache rate (docs/kernel-tuning.md). Only for a
+// CPU with AVX512_BF16 (the caller checks). Inline assembly: Highway 1.0.3 has no target with the
+// instruction, and its intrinsic would need the whole kernel compiled for it.
+HWY_INLINE void StoreBF16PairsNative(__m512 even, __m512 odd, uint16_t* out,
+                                     __mmask32& all_normal) {
   __m512i packed;  // words 0-15 from `even`, 16-31 from `odd`
   asm("vcvtne2ps2bf16 %2, %1, %0" : "=v"(packed) : "v"(odd), "v"(even));
-  if (HWY_UNLIKELY(_mm512_testn_epi16_mask(packed, _mm512_set1_epi16(0x7F80)) != 0)) return false;
+  all_normal = _mm512_mask_test_epi16_mask(all_normal, packed, _mm512_set1_epi16(0x7F80));
   const __m512i interleave =
       _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
                        21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
   _mm512_storeu_si512(out, _mm512_permutexvar_epi16(interleave, packed));
-  return true;
 }
 #endif
 

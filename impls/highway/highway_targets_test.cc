@@ -272,6 +272,50 @@ TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresT
   }
 }
 
+// A bf16 result that is subnormal in any one word of a head, among normal ones, is stored as
+// `scalar` stores it: the AVX512_BF16 rounding flushes it to zero, and the kernel checks a head's
+// stores together and stores them again when one was flushed (BF16Lanes::StoreUnchecked), so a
+// check that missed any store of the group would show here. At position 0 (cos 1, sin 0) head h
+// holds 1.0 everywhere but element h, a subnormal (of either sign).
+TEST_P(HighwayTargetsTest, ALoneSubnormalBF16ResultInAnyWordIsStoredAsScalarStoresIt) {
+  Registry registry = BuiltinRegistry();
+  Candidate* highway = registry.Find("highway");
+  Candidate* scalar = registry.Find("scalar");
+  for (const char* preset : {"llama2-7b", "gptj-6b"}) {  // half-split; interleaved + partial
+    const RopeSpec& spec = FindPreset(preset)->spec;
+    const int d = spec.head_dim;
+    const int64_t heads = spec.rotary_dim, tokens = 2;
+    std::vector<uint16_t> input(static_cast<size_t>(tokens * heads * d), 0x3F80);
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t h = 0; h < heads; ++h) {
+        input[static_cast<size_t>((t * heads + h) * d + h)] =
+            static_cast<uint16_t>((h % 2 == 0 ? 0x0000 : 0x8000) | (1 + h % 127));
+      }
+    }
+    const std::vector<int64_t> positions(static_cast<size_t>(tokens), 0);
+    const RopeSpec resolved = ResolveSeqLen(spec, positions);
+    std::vector<uint16_t> expected = input, got = input;
+    const auto view = [&](std::vector<uint16_t>& data) {
+      return TensorView{data.data(), DType::kBF16, tokens, heads, d, heads * d, d};
+    };
+    ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
+    for (bool native : NativeBF16Settings()) {
+      HighwayAllowNativeBF16(native);
+      got = input;
+      ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
+      size_t wrong = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (got[i] != expected[i] && wrong++ < 5) {
+          ADD_FAILURE() << preset << ", " << HighwayBF16Rounding() << ": element " << i % d
+                        << " of head " << i / d << " stored 0x" << std::hex << got[i]
+                        << ", scalar 0x" << expected[i];
+        }
+      }
+      EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
+    }
+  }
+}
+
 // A call taken to stream from memory walks the heads another way (whole heads where a chunk of
 // registers does not cover the half, prefetches ahead, the run-time half) and must store the bits
 // of the in-cache walks that the suites validate: every dtype, both pairings, halves a chunk covers
