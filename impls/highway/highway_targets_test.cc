@@ -220,15 +220,46 @@ TEST_P(HighwayTargetsTest, BF16ResultNarrowingMatchesTheScalarOneBitForBit) {
   }
 }
 
+// `input`, bf16 heads of `preset` at position 0, rotated by `highway` on `target` with each of
+// this CPU's bf16 roundings, stores the bits `scalar` stores; the first elements that differ are
+// named.
+void ExpectIdentityRotationStoredAsScalar(const char* preset, const std::vector<uint16_t>& input,
+                                          int64_t tokens, int64_t heads, int64_t target) {
+  Registry registry = BuiltinRegistry();
+  Candidate* highway = registry.Find("highway");
+  Candidate* scalar = registry.Find("scalar");
+  const RopeSpec& spec = FindPreset(preset)->spec;
+  const int d = spec.head_dim;
+  const std::vector<int64_t> positions(static_cast<size_t>(tokens), 0);
+  const RopeSpec resolved = ResolveSeqLen(spec, positions);
+  std::vector<uint16_t> expected = input, got = input;
+  const auto view = [&](std::vector<uint16_t>& data) {
+    return TensorView{data.data(), DType::kBF16, tokens, heads, d, heads * d, d};
+  };
+  ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
+  for (bool native : NativeBF16Settings()) {
+    HighwayAllowNativeBF16(native);
+    got = input;
+    ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
+    ASSERT_EQ(highway->target(), hwy::TargetName(target));
+    size_t wrong = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (got[i] != expected[i] && wrong++ < 5) {
+        ADD_FAILURE() << preset << ", " << HighwayBF16Rounding() << ": element " << i % d
+                      << " of head " << i / d << ", 0x" << std::hex << input[i] << ", stored 0x"
+                      << got[i] << ", scalar 0x" << expected[i];
+      }
+    }
+    EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
+  }
+}
+
 // At position 0 (cos 1, sin 0) a bf16 pair (x, 0) or (0, x) comes back as itself, its NaNs made
 // quiet and 0 * infinity the default NaN: every target stores those bits as `scalar` does, for
 // every one of the 65,536 bf16 patterns x, half-split and interleaved. (The kernel's bf16 rounding
 // skips the NaN test on the ground that a NaN it stores has its lower 16 bits zero: this holds it
 // to it.)
 TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresThem) {
-  Registry registry = BuiltinRegistry();
-  Candidate* highway = registry.Find("highway");
-  Candidate* scalar = registry.Find("scalar");
   for (const char* preset : {"llama2-7b", "gptj-6b"}) {  // half-split; interleaved + partial
     const RopeSpec& spec = FindPreset(preset)->spec;
     const int d = spec.head_dim, half = spec.rotary_dim / 2;
@@ -247,40 +278,16 @@ TEST_P(HighwayTargetsTest, BF16PatternsThroughTheIdentityRotationAsScalarStoresT
         }
       }
     }
-    const std::vector<int64_t> positions(static_cast<size_t>(tokens), 0);
-    const RopeSpec resolved = ResolveSeqLen(spec, positions);
-    std::vector<uint16_t> expected = input, got = input;
-    const auto view = [&](std::vector<uint16_t>& data) {
-      return TensorView{data.data(), DType::kBF16, tokens, kHeads, d, kHeads * d, d};
-    };
-    ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
-    for (bool native : NativeBF16Settings()) {
-      HighwayAllowNativeBF16(native);
-      got = input;
-      ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
-      ASSERT_EQ(highway->target(), hwy::TargetName(GetParam()));
-      size_t wrong = 0;
-      for (size_t i = 0; i < got.size(); ++i) {
-        if (got[i] != expected[i] && wrong++ < 5) {
-          ADD_FAILURE() << preset << ", " << HighwayBF16Rounding() << ": element " << i << " of 0x"
-                        << std::hex << input[i] << " stored 0x" << got[i] << ", scalar 0x"
-                        << expected[i];
-        }
-      }
-      EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
-    }
+    ExpectIdentityRotationStoredAsScalar(preset, input, tokens, kHeads, GetParam());
   }
 }
 
 // A bf16 result that is subnormal in any one word of a head, among normal ones, is stored as
 // `scalar` stores it: the AVX512_BF16 rounding flushes it to zero, and the kernel checks a head's
 // stores together and stores them again when one was flushed (BF16Lanes::StoreUnchecked), so a
-// check that missed any store of the group would show here. At position 0 (cos 1, sin 0) head h
-// holds 1.0 everywhere but element h, a subnormal (of either sign).
+// check that missed any store of the group would show here. At position 0 head h holds 1.0
+// everywhere but element h, a subnormal (of either sign).
 TEST_P(HighwayTargetsTest, ALoneSubnormalBF16ResultInAnyWordIsStoredAsScalarStoresIt) {
-  Registry registry = BuiltinRegistry();
-  Candidate* highway = registry.Find("highway");
-  Candidate* scalar = registry.Find("scalar");
   for (const char* preset : {"llama2-7b", "gptj-6b"}) {  // half-split; interleaved + partial
     const RopeSpec& spec = FindPreset(preset)->spec;
     const int d = spec.head_dim;
@@ -292,27 +299,7 @@ TEST_P(HighwayTargetsTest, ALoneSubnormalBF16ResultInAnyWordIsStoredAsScalarStor
             static_cast<uint16_t>((h % 2 == 0 ? 0x0000 : 0x8000) | (1 + h % 127));
       }
     }
-    const std::vector<int64_t> positions(static_cast<size_t>(tokens), 0);
-    const RopeSpec resolved = ResolveSeqLen(spec, positions);
-    std::vector<uint16_t> expected = input, got = input;
-    const auto view = [&](std::vector<uint16_t>& data) {
-      return TensorView{data.data(), DType::kBF16, tokens, heads, d, heads * d, d};
-    };
-    ASSERT_EQ(scalar->Rotate(resolved, positions, view(expected), nullptr).status, CallStatus::kOk);
-    for (bool native : NativeBF16Settings()) {
-      HighwayAllowNativeBF16(native);
-      got = input;
-      ASSERT_EQ(highway->Rotate(resolved, positions, view(got), nullptr).status, CallStatus::kOk);
-      size_t wrong = 0;
-      for (size_t i = 0; i < got.size(); ++i) {
-        if (got[i] != expected[i] && wrong++ < 5) {
-          ADD_FAILURE() << preset << ", " << HighwayBF16Rounding() << ": element " << i % d
-                        << " of head " << i / d << " stored 0x" << std::hex << got[i]
-                        << ", scalar 0x" << expected[i];
-        }
-      }
-      EXPECT_EQ(wrong, 0u) << preset << ", " << HighwayBF16Rounding();
-    }
+    ExpectIdentityRotationStoredAsScalar(preset, input, tokens, heads, GetParam());
   }
 }
 
