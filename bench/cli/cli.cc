@@ -18,6 +18,7 @@
 #include "bench/timing/machine_info.h"
 #include "bench/validation/tolerances.h"
 #include "fmt/format.h"
+#include "impls/highway/highway_rope.h"
 #include "impls/highway/highway_targets.h"
 #include "impls/registry.h"
 #include "reference/presets.h"
@@ -392,10 +393,15 @@ int List(const ParsedArgs& args, const std::vector<std::string>&) {
   auto names = [](const nlohmann::json& list) {
     return Join(list.get<std::vector<std::string>>());
   };
-  fmt::print("\nhighway targets: compiled {}; supported here {}; chosen {}; bf16 rounding {}\n",
-             names(highway["compiled"]), names(highway["supported"]),
-             highway["chosen"].is_string() ? highway["chosen"].get<std::string>() : "none",
-             highway["bf16_rounding"].get<std::string>());
+  fmt::print(
+      "\nhighway targets: compiled {}; supported here {}; chosen {}; bf16 rounding {}; f16 store "
+      "{}\n",
+      names(highway["compiled"]), names(highway["supported"]),
+      highway["chosen"].is_string() ? highway["chosen"].get<std::string>() : "none",
+      highway["bf16_rounding"].get<std::string>(),
+      HighwayHasConvertingF16Store()
+          ? "converting or separate, the faster timed per run (--f16-store)"
+          : "separate");
   if (highway.contains("cpu_target_cap")) {
     fmt::print("  (acting as a CPU whose best target is {}: ROPEBENCH_CPU_TARGET is set)\n",
                highway["cpu_target_cap"].get<std::string>());
